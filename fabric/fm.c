@@ -26,13 +26,12 @@ static const char *const fm_err_names[FM_ECOUNT] = {
 	[FM_EUNSUPP] = "not supported",
 };
 
+/* @code may come from outside (a wire status): never negate INT_MIN. */
 const char *fm_strerror(int code)
 {
-	if (code < 0)
-		code = -code;
-	if (code >= FM_ECOUNT)
+	if (code <= -FM_ECOUNT || code >= FM_ECOUNT)
 		return "unknown error";
-	return fm_err_names[code];
+	return fm_err_names[code < 0 ? -code : code];
 }
 
 static int fm_err_vset(struct fm_err *err, int code, int errnum,

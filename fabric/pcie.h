@@ -20,6 +20,13 @@
 #define FAB_PCI_CFG_SPACE_SIZE 256    /* conventional config space */
 #define FAB_PCI_CFG_SPACE_EXP_SIZE 4096 /* PCIe extended config space */
 #define FAB_PCI_EXP_TYPE_UNKNOWN 0xff
+/*
+ * Slot Control indicator encodings (r6.0 7.5.3.10), for the 2-bit fields
+ * PCI_EXP_SLTCTL_ATNI and PCI_EXP_SLTCTL_PWRI (use FM_FIELD_PREP).
+ */
+#define FAB_PCI_EXP_SLTCTL_IND_ON 0x1
+#define FAB_PCI_EXP_SLTCTL_IND_BLINK 0x2
+#define FAB_PCI_EXP_SLTCTL_IND_OFF 0x3
 
 /* Spec times, in nanoseconds of (virtual) time. */
 #define FAB_NS_PER_US 1000ULL
