@@ -126,8 +126,8 @@ static int sw_fwd_window(struct sim_sw_port *in, const struct fab_tlp *req,
 	if (i < 0)
 		return sw_violation(in, req, cpl);
 	w = &t->win[i];
-	/* the whole access inside the window: off < size already */
-	if (req->len > w->size - (req->addr - t->base[i]))
+	/* the whole access inside the window: addr <= last already */
+	if (req->len - 1u > w->last - req->addr)
 		return sw_violation(in, req, cpl);
 	memcpy(&out, req,
 	       SW_TLP_HDR_LEN + (req->type == FAB_TLP_MEM_WR ? req->len : 0));
@@ -138,7 +138,7 @@ static int sw_fwd_window(struct sim_sw_port *in, const struct fab_tlp *req,
 static const struct fab_rid_route *sw_rid_find(const struct sim_sw_port *in,
 					       uint16_t requester)
 {
-	const struct fab_rid_route *tab = in->rid[FAB_RID_BUS(requester)];
+	const struct fab_rid_route *tab = in->rt->rid[FAB_RID_BUS(requester)];
 
 	if (!tab || tab[FAB_RID_DEVFN(requester)].kind != FAB_ROUTE_FORWARD)
 		return NULL;
@@ -205,12 +205,12 @@ static struct fab_cfg_route sw_cfg_lookup(const struct sim_sw_port *in,
 	if (req->type == FAB_TLP_CFG_RD0 || req->type == FAB_TLP_CFG_WR0) {
 		r = in->cfg_type0;
 	} else {
-		tab = in->cfg_rid[bus];
+		tab = in->rt->cfg_rid[bus];
 		if (tab && tab[devfn].kind != FAB_ROUTE_NONE) {
 			*target = tab[devfn].target_rid;
 			return tab[devfn];
 		}
-		r = in->cfg_bus[bus];
+		r = in->rt->cfg_bus[bus];
 	}
 	*target = (uint16_t)((r.target_rid & 0xff00) | devfn);
 	return r;
@@ -231,9 +231,10 @@ static int sw_fwd_cfg(struct sim_sw_port *in, const struct fab_tlp *req,
 		if (!sw->trap_fn)
 			break;
 		in->ctr.trapped++;
+		out = *req; /* @cpl may be @req's buffer */
 		/* what the host sees if the handler leaves *cpl alone */
-		fab_tlp_complete(cpl, req, 0, FAB_CPL_UR);
-		sw->trap_fn(sw->trap_ctx, in->index, req, cpl);
+		fab_tlp_complete(cpl, &out, 0, FAB_CPL_UR);
+		sw->trap_fn(sw->trap_ctx, in->index, &out, cpl);
 		return SIM_RX_COMPLETED;
 	case FAB_ROUTE_FORWARD:
 		read = req->type == FAB_TLP_CFG_RD0 ||
@@ -463,7 +464,7 @@ int sim_switch_route_bus(struct sim_switch *sw, unsigned port, uint8_t bus,
 	ret = sw_cfg_route_check(&r, sw, port, route, err);
 	if (ret < 0)
 		return ret;
-	sw->ports[port].cfg_bus[bus] = r;
+	sw->ports[port].rt->cfg_bus[bus] = r;
 	return 0;
 }
 
@@ -478,7 +479,7 @@ int sim_switch_route_cfg_rid(struct sim_switch *sw, unsigned port, uint16_t rid,
 	ret = sw_cfg_route_check(&r, sw, port, route, err);
 	if (ret < 0)
 		return ret;
-	tab = &sw->ports[port].cfg_rid[FAB_RID_BUS(rid)];
+	tab = &sw->ports[port].rt->cfg_rid[FAB_RID_BUS(rid)];
 	if (!*tab) {
 		if (r.kind == FAB_ROUTE_NONE)
 			return 0;
@@ -521,7 +522,7 @@ int sim_switch_route_rid(struct sim_switch *sw, unsigned port,
 				  sw->name, port,
 				  fab_rid_format(rid, requester), route->kind);
 	}
-	tab = &sw->ports[port].rid[FAB_RID_BUS(requester)];
+	tab = &sw->ports[port].rt->rid[FAB_RID_BUS(requester)];
 	if (!*tab) {
 		if (r.kind == FAB_ROUTE_NONE)
 			return 0;
@@ -573,12 +574,12 @@ int sim_switch_window_add(struct sim_switch *sw, unsigned port,
 	ret = sim_sw_win_insert(t, w->base, w->size, w->target_base,
 				w->egress_port, &i);
 	if (ret == -FM_EEXIST)
-		return fm_err_set(err, FM_EEXIST,
-				  "switch %s port %u: window %#llx size %#llx "
-				  "overlaps window %#llx size %#llx",
-				  sw->name, port, b, s,
-				  (unsigned long long)t->base[i],
-				  (unsigned long long)t->win[i].size);
+		return fm_err_set(
+			err, FM_EEXIST,
+			"switch %s port %u: window %#llx size %#llx "
+			"overlaps window %#llx size %#llx",
+			sw->name, port, b, s, (unsigned long long)t->base[i],
+			(unsigned long long)(t->win[i].last - t->base[i] + 1));
 	if (ret == -FM_ENOSPC)
 		return fm_err_set(err, FM_ENOSPC,
 				  "switch %s port %u: window table full (%u)",
@@ -692,8 +693,16 @@ int sim_switch_new(struct sim_switch **out, struct sim_clock *clk,
 		p->speed = d->speed;
 		p->peer_chip = -1;
 		memcpy(p->label, d->label, sizeof(p->label));
-		sw->nports =
-			i + 1; /* from here on sim_switch_free() cleans up */
+		/* from here on sim_switch_free() cleans the port up */
+		sw->nports = i + 1;
+		p->rt = calloc(1, sizeof(*p->rt));
+		if (!p->rt) {
+			ret = fm_err_set(err, FM_ENOMEM,
+					 "switch %s port %u: out of memory for "
+					 "routes",
+					 desc->name, i);
+			goto fail;
+		}
 		ret = sim_sw_bridge_init(p, err);
 		if (ret < 0)
 			goto fail;
@@ -716,10 +725,11 @@ void sim_switch_free(struct sim_switch *sw)
 	for (unsigned i = 0; i < sw->nports; i++) {
 		struct sim_sw_port *p = &sw->ports[i];
 
-		for (unsigned b = 0; b < 256; b++) {
-			free(p->rid[b]);
-			free(p->cfg_rid[b]);
+		for (unsigned b = 0; p->rt && b < 256; b++) {
+			free(p->rt->rid[b]);
+			free(p->rt->cfg_rid[b]);
 		}
+		free(p->rt);
 		sim_sw_win_fini(&p->win);
 		sim_sw_bridge_fini(p);
 	}

@@ -17,9 +17,9 @@
 
 /* Port numbers are uint8_t in the HAL tables. */
 #define SIM_SW_MAX_PORTS 256
-/* Memory windows per ingress port (a real chip's table is this order). */
+/* Memory windows per ingress port: room for 256 VFs x 256 functions. */
 #define SIM_SW_MAX_WINDOWS 65536
-/* Nested rx calls (fabric hops, trap handlers sending) before a loop is assumed. */
+/* Nested rx calls (fabric hops) of one switch before a loop is assumed. */
 #define SIM_SW_MAX_DEPTH 16
 
 /*
@@ -30,7 +30,7 @@
  * byte) so that 32 ports x 512 windows (16,384 VFs) stay in cache.
  */
 struct sim_sw_win {
-	uint64_t size;	/* bytes, > 0 */
+	uint64_t last;	/* last byte: base + size - 1 */
 	uint64_t delta; /* target_base - base, modulo 2^64 */
 };
 
@@ -63,24 +63,29 @@ void sim_sw_win_reindex(struct sim_sw_win_table *t);
 
 /*
  * The window containing @addr's first byte, or -1.  Inline: it is the
- * hot path of every memory request from a host.
+ * hot path of every memory request from a host.  The usual case reads
+ * two cache lines: the bucket, then the window entry (base[] is read
+ * only when the bucket holds several windows).
  */
 static inline long sim_sw_win_lookup(struct sim_sw_win_table *t, uint64_t addr)
 {
-	uint64_t rel = addr - t->lo;
-	unsigned i, j;
+	uint64_t rel;
+	unsigned i, j, k;
 
 	if (t->n == 0)
 		return -1;
-	if (t->dirty) {
+	if (t->dirty)
 		sim_sw_win_reindex(t);
-		rel = addr - t->lo;
-	}
+	rel = addr - t->lo;
 	if (addr < t->lo || rel > t->hi - t->lo)
 		return -1;
-	i = t->bucket[rel >> t->shift];
-	j = t->bucket[(rel >> t->shift) + 1];
-	/* the last base <= addr lies in [i, j]; base[i] <= addr */
+	k = (unsigned)(rel >> t->shift);
+	i = t->bucket[k];
+	/* base[i] <= addr: inside window i unless past its last byte */
+	if (addr <= t->win[i].last)
+		return i;
+	/* else the last base <= addr lies in (i, j] */
+	j = t->bucket[k + 1];
 	while (i < j) {
 		unsigned mid = i + (j - i + 1) / 2;
 
@@ -89,10 +94,21 @@ static inline long sim_sw_win_lookup(struct sim_sw_win_table *t, uint64_t addr)
 		else
 			j = mid - 1;
 	}
-	return addr - t->base[i] < t->win[i].size ? (long)i : -1;
+	return addr <= t->win[i].last ? (long)i : -1;
 }
 
 struct sim_switch;
+
+/*
+ * A port's config and RID route tables (5.5 KiB), allocated apart from
+ * struct sim_sw_port so that the ports array stays small: the hot fields
+ * of every port then share a few pages and cache lines.
+ */
+struct sim_sw_routes {
+	struct fab_rid_route *rid[256];	    /* by requester bus; devfn tables */
+	struct fab_cfg_route cfg_bus[256];  /* by target bus */
+	struct fab_cfg_route *cfg_rid[256]; /* by target bus; devfn tables */
+};
 
 struct sim_sw_port {
 	/* hot: touched by every forwarded TLP */
@@ -102,7 +118,7 @@ struct sim_sw_port {
 	bool up;      /* DL_Active, as the link last reported it */
 	struct fab_port_counters ctr;
 	struct sim_sw_win_table win;
-	struct fab_rid_route *rid[256]; /* by requester bus; devfn tables */
+	struct sim_sw_routes *rt;
 
 	/* cold */
 	unsigned index;
@@ -115,8 +131,6 @@ struct sim_sw_port {
 	int peer_chip;
 	char label[32];
 	struct fab_cfg_route cfg_type0;
-	struct fab_cfg_route cfg_bus[256];  /* by target bus */
-	struct fab_cfg_route *cfg_rid[256]; /* by target bus; devfn tables */
 	uint8_t *cfg_image; /* power-on image of the bridge, 4096 bytes */
 	struct sim_cfg cfg;
 };

@@ -7,11 +7,11 @@
  * splits the span [lo, hi] of the windows into a power-of-two number of
  * equal buckets (at least twice the number of windows); bucket[k] is the
  * last window whose base is at or below the start of bucket k.  A lookup
- * reads bucket[k] and bucket[k + 1] and binary-searches the windows
- * between them: none or one step when windows are spread evenly (BARs
- * laid out by a host enumerator), O(log n) at worst.  The index is
- * rebuilt, without allocating, by the first lookup after a change, so a
- * burst of firmware updates costs one rebuild.
+ * reads bucket[k]; unless that window holds the address, it binary-
+ * searches the windows up to bucket[k + 1]: no step when windows are
+ * spread evenly (BARs laid out by a host enumerator), O(log n) at worst.
+ * The index is rebuilt, without allocating, by the first lookup after a
+ * change, so a burst of firmware updates costs one rebuild.
  */
 #include "sim/switch_int.h"
 
@@ -56,7 +56,7 @@ void sim_sw_win_reindex(struct sim_sw_win_table *t)
 	nb *= 2; /* <= 2 * cap: cap is a power of two */
 	m = sw_bitlen(nb) - 1;
 	t->lo = t->base[0];
-	t->hi = t->base[t->n - 1] + (t->win[t->n - 1].size - 1);
+	t->hi = t->win[t->n - 1].last;
 	span = t->hi - t->lo;
 	t->shift = sw_bitlen(span) > m ? sw_bitlen(span) - m : 0;
 	for (unsigned k = 0; k < nb; k++) {
@@ -109,7 +109,7 @@ int sim_sw_win_insert(struct sim_sw_win_table *t, uint64_t base, uint64_t size,
 	unsigned at = (unsigned)(i + 1);
 	int ret;
 
-	if (i >= 0 && base - t->base[i] < t->win[i].size) {
+	if (i >= 0 && base <= t->win[i].last) {
 		*conflict = i;
 		return -FM_EEXIST;
 	}
@@ -126,8 +126,8 @@ int sim_sw_win_insert(struct sim_sw_win_table *t, uint64_t base, uint64_t size,
 	memmove(&t->win[at + 1], &t->win[at], (t->n - at) * sizeof(*t->win));
 	memmove(&t->egress[at + 1], &t->egress[at], t->n - at);
 	t->base[at] = base;
-	t->win[at] =
-		(struct sim_sw_win){ .size = size, .delta = target - base };
+	t->win[at] = (struct sim_sw_win){ .last = base + (size - 1),
+					  .delta = target - base };
 	t->egress[at] = egress;
 	t->n++;
 	t->dirty = true;

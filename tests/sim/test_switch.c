@@ -150,6 +150,20 @@ Test(sim_switch, type0_trap_reaches_handler_with_ingress_port)
 	cr_assert_eq(t_sw_counters(&t, 1).trapped, 1);
 }
 
+Test(sim_switch, trap_handler_sees_request_when_completion_shares_buffer)
+{
+	struct fab_cfg_route trap = { .kind = FAB_ROUTE_TRAP };
+	struct fab_tlp buf = cfg_rd(false, FAB_RID(1, 0, 0), 0x44);
+	struct trap_log log = { 0 };
+
+	cr_assert_eq(t.ops->cfg_route_type0(t.chip, 0, &trap, NULL), 0);
+	t.ops->set_trap_handler(t.chip, trap_answer, &log);
+	cr_assert_eq(t_partner_send(&t.part[0], &buf, &buf), SIM_RX_COMPLETED);
+	cr_assert_eq(log.req.type, FAB_TLP_CFG_RD0);
+	cr_assert_eq(log.req.cfg_reg, 0x44);
+	cr_assert_eq(fab_tlp_cfg_value(&buf), 0xabcd0044u);
+}
+
 Test(sim_switch, trap_route_without_handler_is_ur_violation)
 {
 	struct fab_cfg_route trap = { .kind = FAB_ROUTE_TRAP };
