@@ -196,6 +196,18 @@ bool sim_clock_cancel(struct sim_clock *clk, uint64_t id)
 }
 
 /* Pop the earliest slot; the caller releases it. */
+static uint32_t sim_clock_pop(struct sim_clock *clk);
+
+uint64_t sim_clock_next_time(struct sim_clock *clk)
+{
+	/* drop cancelled events at the top so the answer is a live event */
+	while (clk->heap_len > 0 && !clk->slots[clk->heap[0]].fn)
+		sim_clock_release_slot(clk, sim_clock_pop(clk));
+	if (clk->heap_len == 0)
+		return UINT64_MAX;
+	return clk->slots[clk->heap[0]].time;
+}
+
 static uint32_t sim_clock_pop(struct sim_clock *clk)
 {
 	uint32_t top = clk->heap[0];

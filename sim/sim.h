@@ -45,6 +45,11 @@ uint64_t sim_clock_schedule(struct sim_clock *clk, uint64_t delay_ns,
 bool sim_clock_cancel(struct sim_clock *clk, uint64_t id);
 /* Pending (not cancelled) events. */
 uint64_t sim_clock_pending(const struct sim_clock *clk);
+/*
+ * Time of the earliest pending event, or UINT64_MAX when none is pending
+ * (an event loop mapping virtual time to wall time sleeps until then).
+ */
+uint64_t sim_clock_next_time(struct sim_clock *clk);
 
 /*
  * Run every event due at or before @t, then set the time to @t (never

@@ -175,3 +175,24 @@ Test(sim_clock, many_random_events_come_out_in_time_order)
 	cr_assert(m.sorted);
 	sim_clock_free(clk);
 }
+
+static void noop(void *arg)
+{
+	(void)arg;
+}
+
+Test(sim_clock, next_time_names_the_earliest_live_event)
+{
+	struct sim_clock *clk = sim_clock_new();
+	uint64_t early;
+
+	cr_assert_eq(sim_clock_next_time(clk), UINT64_MAX, "empty queue");
+	early = sim_clock_schedule(clk, 100, noop, NULL);
+	sim_clock_schedule(clk, 250, noop, NULL);
+	cr_assert_eq(sim_clock_next_time(clk), 100);
+	sim_clock_cancel(clk, early);
+	cr_assert_eq(sim_clock_next_time(clk), 250, "cancelled event skipped");
+	sim_clock_run_idle(clk, 0);
+	cr_assert_eq(sim_clock_next_time(clk), UINT64_MAX);
+	sim_clock_free(clk);
+}
