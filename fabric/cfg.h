@@ -27,8 +27,8 @@ void fab_cfg_wr32(uint8_t *cfg, uint16_t off, uint32_t v);
  */
 int fab_cfg_check_access(uint16_t off, unsigned len, unsigned size,
 			 struct fm_err *err);
-int fab_cfg_read(uint32_t *val, const uint8_t *cfg, unsigned size,
-		 uint16_t off, unsigned len, struct fm_err *err);
+int fab_cfg_read(uint32_t *val, const uint8_t *cfg, unsigned size, uint16_t off,
+		 unsigned len, struct fm_err *err);
 int fab_cfg_write(uint8_t *cfg, unsigned size, uint16_t off, unsigned len,
 		  uint32_t val, struct fm_err *err);
 
@@ -61,8 +61,8 @@ bool fab_cfg_next_ecap(const struct fab_cfg_reader *r, uint16_t *off,
  * Find a standard (PCI_CAP_ID_*) or extended (PCI_EXT_CAP_ID_*)
  * capability.  Returns 0 with *off set, -FM_ENOENT when absent.
  */
-int fab_cfg_find_cap(uint16_t *off, const struct fab_cfg_reader *r,
-		     uint8_t id, struct fm_err *err);
+int fab_cfg_find_cap(uint16_t *off, const struct fab_cfg_reader *r, uint8_t id,
+		     struct fm_err *err);
 int fab_cfg_find_ecap(uint16_t *off, const struct fab_cfg_reader *r,
 		      uint16_t id, struct fm_err *err);
 

@@ -50,11 +50,11 @@ struct fab_chip_info {
 };
 
 struct fab_port_info {
-	uint8_t kind;      /* enum fab_port_kind */
+	uint8_t kind;	   /* enum fab_port_kind */
 	uint8_t max_width; /* lanes */
 	uint8_t max_speed; /* PCI_EXP_LNKCAP_SLS encoding: 1=2.5GT/s .. 6=64GT/s */
 	uint8_t peer_port; /* FAB_PORT_FABRIC: port number on the peer chip */
-	int peer_chip;     /* FAB_PORT_FABRIC: peer chip index, else -1 */
+	int peer_chip;	   /* FAB_PORT_FABRIC: peer chip index, else -1 */
 	/*
 	 * FAB_PORT_DOWNSTREAM: the physical bus range behind the port; the
 	 * device on it answers type-0 config requests at sec_bus:00.x (and
@@ -70,7 +70,7 @@ struct fab_port_counters {
 	uint64_t tlp_in;
 	uint64_t tlp_out;
 	uint64_t dropped;    /* posted requests that matched no route */
-	uint64_t ur;         /* non-posted requests completed with UR */
+	uint64_t ur;	     /* non-posted requests completed with UR */
 	uint64_t trapped;    /* config requests handed to firmware */
 	uint64_t link_downs; /* transitions from up to down */
 };
@@ -86,27 +86,27 @@ struct fab_port_status {
 
 enum fab_port_ctl {
 	FAB_PORT_CTL_DISABLE = 0, /* take the link down and keep it down */
-	FAB_PORT_CTL_ENABLE,      /* allow the link to train */
-	FAB_PORT_CTL_RETRAIN,     /* retrain: down, then up after training */
-	FAB_PORT_CTL_RESET,       /* hot reset the device/host on the link */
+	FAB_PORT_CTL_ENABLE,	  /* allow the link to train */
+	FAB_PORT_CTL_RETRAIN,	  /* retrain: down, then up after training */
+	FAB_PORT_CTL_RESET,	  /* hot reset the device/host on the link */
 };
 
 enum fab_cfg_route_kind {
 	FAB_ROUTE_NONE = 0, /* no route: isolation violation */
-	FAB_ROUTE_TRAP,     /* hand to the trap handler (firmware) */
+	FAB_ROUTE_TRAP,	    /* hand to the trap handler (firmware) */
 	FAB_ROUTE_FORWARD,  /* send out of egress_port */
 };
 
 struct fab_cfg_route {
-	uint8_t kind;        /* enum fab_cfg_route_kind */
+	uint8_t kind; /* enum fab_cfg_route_kind */
 	uint8_t egress_port;
 	bool egress_type1;   /* FORWARD: emit as type 1 (to another switch) */
 	uint16_t target_rid; /* FORWARD: target RID on the egress side */
 };
 
 struct fab_mem_window {
-	uint64_t base;        /* host-side address, as the ingress side sees it */
-	uint64_t size;        /* bytes, > 0 */
+	uint64_t base; /* host-side address, as the ingress side sees it */
+	uint64_t size; /* bytes, > 0 */
 	uint8_t egress_port;
 	uint64_t target_base; /* address on the egress side */
 };
@@ -127,11 +127,11 @@ enum fab_chip_event_type {
 struct fab_chip_event {
 	uint8_t type; /* enum fab_chip_event_type */
 	uint8_t port;
-	uint8_t tlp_type;   /* VIOLATION: enum fab_tlp_type */
-	uint16_t requester; /* VIOLATION: requester ID of the request */
-	uint16_t cfg_target;/* VIOLATION: config target RID */
-	uint64_t addr;      /* VIOLATION: memory address */
-	uint64_t time_ns;   /* virtual time of the event */
+	uint8_t tlp_type;    /* VIOLATION: enum fab_tlp_type */
+	uint16_t requester;  /* VIOLATION: requester ID of the request */
+	uint16_t cfg_target; /* VIOLATION: config target RID */
+	uint64_t addr;	     /* VIOLATION: memory address */
+	uint64_t time_ns;    /* virtual time of the event */
 };
 
 /*
@@ -164,9 +164,8 @@ struct fab_chip_ops {
 	 * Config access to the switch's own physical bridge of @port
 	 * (link control/status, slot registers of the physical port).
 	 */
-	int (*port_cfg_read)(struct fab_chip *chip, unsigned port,
-			     uint16_t reg, unsigned len, uint32_t *val,
-			     struct fm_err *err);
+	int (*port_cfg_read)(struct fab_chip *chip, unsigned port, uint16_t reg,
+			     unsigned len, uint32_t *val, struct fm_err *err);
 	int (*port_cfg_write)(struct fab_chip *chip, unsigned port,
 			      uint16_t reg, unsigned len, uint32_t val,
 			      struct fm_err *err);
@@ -187,11 +186,11 @@ struct fab_chip_ops {
 	int (*cfg_route_type0)(struct fab_chip *chip, unsigned port,
 			       const struct fab_cfg_route *route,
 			       struct fm_err *err);
-	int (*cfg_route_bus)(struct fab_chip *chip, unsigned port,
-			     uint8_t bus, const struct fab_cfg_route *route,
+	int (*cfg_route_bus)(struct fab_chip *chip, unsigned port, uint8_t bus,
+			     const struct fab_cfg_route *route,
 			     struct fm_err *err);
-	int (*cfg_route_rid)(struct fab_chip *chip, unsigned port,
-			     uint16_t rid, const struct fab_cfg_route *route,
+	int (*cfg_route_rid)(struct fab_chip *chip, unsigned port, uint16_t rid,
+			     const struct fab_cfg_route *route,
 			     struct fm_err *err);
 	int (*mem_window_add)(struct fab_chip *chip, unsigned port,
 			      const struct fab_mem_window *w,
@@ -205,8 +204,8 @@ struct fab_chip_ops {
 	/* Firmware hooks; NULL uninstalls. */
 	void (*set_trap_handler)(struct fab_chip *chip, fab_chip_trap_fn *fn,
 				 void *ctx);
-	void (*set_event_handler)(struct fab_chip *chip,
-				  fab_chip_event_fn *fn, void *ctx);
+	void (*set_event_handler)(struct fab_chip *chip, fab_chip_event_fn *fn,
+				  void *ctx);
 
 	/*
 	 * Emit a TLP generated by firmware (a virtual bridge's MSI or message)
@@ -224,8 +223,8 @@ struct fab_chip_ops {
 	/* Configuration flash, flash_size bytes. */
 	int (*flash_read)(struct fab_chip *chip, uint64_t off, void *buf,
 			  size_t len, struct fm_err *err);
-	int (*flash_write)(struct fab_chip *chip, uint64_t off,
-			   const void *buf, size_t len, struct fm_err *err);
+	int (*flash_write)(struct fab_chip *chip, uint64_t off, const void *buf,
+			   size_t len, struct fm_err *err);
 };
 
 /* A chip handle: implementations embed this and use FM_CONTAINER_OF. */

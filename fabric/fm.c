@@ -9,20 +9,13 @@
 #include <string.h>
 
 static const char *const fm_err_names[FM_ECOUNT] = {
-	[FM_EOK] = "success",
-	[FM_EINVAL] = "invalid argument",
-	[FM_ENOMEM] = "out of memory",
-	[FM_ENOENT] = "no such object",
-	[FM_EEXIST] = "already exists",
-	[FM_EBUSY] = "busy",
-	[FM_ERANGE] = "out of range",
-	[FM_EIO] = "i/o error",
-	[FM_ESTATE] = "wrong state",
-	[FM_ETIMEDOUT] = "timed out",
-	[FM_EPARSE] = "parse error",
-	[FM_ESCHEMA] = "schema violation",
-	[FM_ENOSPC] = "no space",
-	[FM_EPERM] = "not permitted",
+	[FM_EOK] = "success",		[FM_EINVAL] = "invalid argument",
+	[FM_ENOMEM] = "out of memory",	[FM_ENOENT] = "no such object",
+	[FM_EEXIST] = "already exists", [FM_EBUSY] = "busy",
+	[FM_ERANGE] = "out of range",	[FM_EIO] = "i/o error",
+	[FM_ESTATE] = "wrong state",	[FM_ETIMEDOUT] = "timed out",
+	[FM_EPARSE] = "parse error",	[FM_ESCHEMA] = "schema violation",
+	[FM_ENOSPC] = "no space",	[FM_EPERM] = "not permitted",
 	[FM_EUNSUPP] = "not supported",
 };
 

@@ -23,7 +23,7 @@ enum fm_errcode {
 	FM_EEXIST,    /* object already exists / already bound */
 	FM_EBUSY,     /* object in use or in transition */
 	FM_ERANGE,    /* value outside the allowed range */
-	FM_EIO,       /* I/O failed (file, socket, link) */
+	FM_EIO,	      /* I/O failed (file, socket, link) */
 	FM_ESTATE,    /* operation not allowed in the current state */
 	FM_ETIMEDOUT, /* a wait ran out */
 	FM_EPARSE,    /* input is not well-formed (JSON, message) */
@@ -50,8 +50,8 @@ int fm_err_set(struct fm_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* As fm_err_set(), also recording @errnum and appending strerror(errnum). */
-int fm_err_sys(struct fm_err *err, int code, int errnum, const char *fmt,
-	       ...) __attribute__((format(printf, 4, 5)));
+int fm_err_sys(struct fm_err *err, int code, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Forget a recorded error so @err can be reused. */
 void fm_err_clear(struct fm_err *err);
@@ -85,20 +85,20 @@ void fm_log_emit(enum fm_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Format and emit only when the level passes the threshold. */
-#define FM_LOG(level, ...)                                                    \
-	do {                                                                  \
-		if ((level) <= fm_log_threshold)                              \
-			fm_log_emit((level), __VA_ARGS__);                    \
+#define FM_LOG(level, ...)                                                     \
+	do {                                                                   \
+		if ((level) <= fm_log_threshold)                               \
+			fm_log_emit((level), __VA_ARGS__);                     \
 	} while (0)
 
 /* Register field helpers: @mask is a contiguous constant bit mask. */
-#define FM_FIELD_LSB(mask) ((mask) & ~((mask) - 1))
+#define FM_FIELD_LSB(mask) ((mask) & ~((mask)-1))
 #define FM_FIELD_GET(mask, v) (((v) & (mask)) / FM_FIELD_LSB(mask))
-#define FM_FIELD_PREP(mask, v) (((v) * FM_FIELD_LSB(mask)) & (mask))
+#define FM_FIELD_PREP(mask, v) (((v)*FM_FIELD_LSB(mask)) & (mask))
 
 #define FM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define FM_CONTAINER_OF(ptr, type, member)                                    \
+#define FM_CONTAINER_OF(ptr, type, member)                                     \
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 #endif

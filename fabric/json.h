@@ -19,8 +19,8 @@ struct json_object;
  * "<name>:<line>:<column>: <reason>" in @err and *out untouched.  Trailing
  * non-space text is an error.
  */
-int fab_json_parse(struct json_object **out, const char *name,
-		   const char *text, size_t len, struct fm_err *err);
+int fab_json_parse(struct json_object **out, const char *name, const char *text,
+		   size_t len, struct fm_err *err);
 
 /* Read and parse a file; -FM_EIO with the errno when it cannot be read. */
 int fab_json_parse_file(struct json_object **out, const char *path,

@@ -16,8 +16,9 @@
 /*
  * Register names missing from <pci/header.h>, in its layout.
  */
-#define FAB_PCI_EXP_DEVCTL_FLR 0x8000 /* Initiate Function Level Reset (r6.0 7.5.3.4), endpoints */
-#define FAB_PCI_CFG_SPACE_SIZE 256    /* conventional config space */
+#define FAB_PCI_EXP_DEVCTL_FLR                                                 \
+	0x8000 /* Initiate Function Level Reset (r6.0 7.5.3.4), endpoints */
+#define FAB_PCI_CFG_SPACE_SIZE 256	/* conventional config space */
 #define FAB_PCI_CFG_SPACE_EXP_SIZE 4096 /* PCIe extended config space */
 #define FAB_PCI_EXP_TYPE_UNKNOWN 0xff
 /*
@@ -32,13 +33,14 @@
 #define FAB_NS_PER_US 1000ULL
 #define FAB_NS_PER_MS 1000000ULL
 #define FAB_NS_PER_S 1000000000ULL
-#define FAB_FLR_TIME_NS (100 * FAB_NS_PER_MS) /* r6.0 6.6.2: FLR done within 100 ms */
+#define FAB_FLR_TIME_NS                                                        \
+	(100 * FAB_NS_PER_MS) /* r6.0 6.6.2: FLR done within 100 ms */
 
 /*
  * Routing ID (requester/completer ID): bus[15:8] device[7:3] function[2:0];
  * under ARI the low 8 bits are one function number.
  */
-#define FAB_RID(bus, dev, fn)                                                 \
+#define FAB_RID(bus, dev, fn)                                                  \
 	((uint16_t)((((bus)&0xff) << 8) | (((dev)&0x1f) << 3) | ((fn)&0x7)))
 #define FAB_RID_BUS(rid) ((uint8_t)((rid) >> 8))
 #define FAB_RID_DEV(rid) ((uint8_t)(((rid) >> 3) & 0x1f))
@@ -69,18 +71,18 @@ enum fab_tlp_type {
 	FAB_TLP_CFG_WR1,
 	FAB_TLP_MEM_RD,
 	FAB_TLP_MEM_WR, /* also MSI: a memory write to the MSI address */
-	FAB_TLP_CPL,    /* completion without data */
-	FAB_TLP_CPLD,   /* completion with data */
+	FAB_TLP_CPL,	/* completion without data */
+	FAB_TLP_CPLD,	/* completion with data */
 	FAB_TLP_MSG,
 	FAB_TLP_TYPE_COUNT
 };
 
 /* Completion status (r6.0 2.2.9, Cpl Status field). */
 enum fab_cpl_status {
-	FAB_CPL_SC = 0,  /* successful completion */
-	FAB_CPL_UR = 1,  /* unsupported request */
+	FAB_CPL_SC = 0,	 /* successful completion */
+	FAB_CPL_UR = 1,	 /* unsupported request */
 	FAB_CPL_CRS = 2, /* configuration request retry status */
-	FAB_CPL_CA = 4,  /* completer abort */
+	FAB_CPL_CA = 4,	 /* completer abort */
 };
 
 /* Message codes (r6.0 2.2.8) used by the simulator. */
@@ -102,16 +104,16 @@ enum fab_msg_code {
 #define FAB_MSI_ADDR_SIZE 0x00100000ULL
 
 struct fab_tlp {
-	uint8_t type;      /* enum fab_tlp_type */
+	uint8_t type; /* enum fab_tlp_type */
 	uint8_t tag;
 	uint16_t requester; /* requester ID */
 	uint16_t completer; /* completions: completer ID */
-	uint8_t status;    /* completions: enum fab_cpl_status */
-	uint8_t msg_code;  /* messages: enum fab_msg_code */
-	uint16_t len;      /* bytes: config 1/2/4, memory 1..FAB_TLP_MAX_DATA */
+	uint8_t status;	    /* completions: enum fab_cpl_status */
+	uint8_t msg_code;   /* messages: enum fab_msg_code */
+	uint16_t len; /* bytes: config 1/2/4, memory 1..FAB_TLP_MAX_DATA */
 	uint16_t cfg_target; /* config: target routing ID */
-	uint16_t cfg_reg;  /* config: byte offset 0..4095, aligned to len */
-	uint64_t addr;     /* memory: address */
+	uint16_t cfg_reg;    /* config: byte offset 0..4095, aligned to len */
+	uint64_t addr;	     /* memory: address */
 	uint8_t data[FAB_TLP_MAX_DATA]; /* payload, little-endian */
 };
 
@@ -136,8 +138,8 @@ int fab_tlp_cfg_read(struct fab_tlp *tlp, bool type1, uint16_t requester,
 		     uint16_t target, uint16_t reg, unsigned len,
 		     struct fm_err *err);
 int fab_tlp_cfg_write(struct fab_tlp *tlp, bool type1, uint16_t requester,
-		      uint16_t target, uint16_t reg, unsigned len,
-		      uint32_t val, struct fm_err *err);
+		      uint16_t target, uint16_t reg, unsigned len, uint32_t val,
+		      struct fm_err *err);
 int fab_tlp_mem_read(struct fab_tlp *tlp, uint16_t requester, uint64_t addr,
 		     unsigned len, struct fm_err *err);
 int fab_tlp_mem_write(struct fab_tlp *tlp, uint16_t requester, uint64_t addr,

@@ -63,8 +63,7 @@ static int sim_cfg_own(struct sim_cfg *cfg)
 	return 0;
 }
 
-int sim_cfg_write(struct sim_cfg *cfg, uint16_t off, unsigned len,
-		  uint32_t val)
+int sim_cfg_write(struct sim_cfg *cfg, uint16_t off, unsigned len, uint32_t val)
 {
 	const uint8_t *wmask = cfg->masks->wmask;
 	const uint8_t *w1c = cfg->masks->w1cmask;
@@ -79,7 +78,7 @@ int sim_cfg_write(struct sim_cfg *cfg, uint16_t off, unsigned len,
 		uint8_t nv = (uint8_t)((old & ~wmask[off + i]) |
 				       (v & wmask[off + i]));
 
-		nv &= (uint8_t)~(v & w1c[off + i]);
+		nv &= (uint8_t) ~(v & w1c[off + i]);
 		if (nv != old)
 			changes = true;
 	}
@@ -93,13 +92,12 @@ int sim_cfg_write(struct sim_cfg *cfg, uint16_t off, unsigned len,
 		uint8_t *b = &cfg->bytes[off + i];
 
 		*b = (uint8_t)((*b & ~wmask[off + i]) | (v & wmask[off + i]));
-		*b &= (uint8_t)~(v & w1c[off + i]);
+		*b &= (uint8_t) ~(v & w1c[off + i]);
 	}
 	return 0;
 }
 
-int sim_cfg_poke(struct sim_cfg *cfg, uint16_t off, unsigned len,
-		 uint32_t val)
+int sim_cfg_poke(struct sim_cfg *cfg, uint16_t off, unsigned len, uint32_t val)
 {
 	uint32_t mask = len == 4 ? 0xffffffffu : (1u << (8 * len)) - 1;
 	int ret;

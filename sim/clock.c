@@ -20,7 +20,7 @@ struct sim_event_slot {
 	void *arg;
 	uint32_t gen;
 	uint32_t next_free; /* free list link, valid while free */
-	bool queued;        /* in the heap (possibly cancelled) */
+	bool queued;	    /* in the heap (possibly cancelled) */
 };
 
 struct sim_clock {
@@ -30,7 +30,7 @@ struct sim_clock {
 	struct sim_event_slot *slots;
 	uint32_t nslots;
 	uint32_t free_head; /* UINT32_MAX: none */
-	uint32_t *heap;     /* slot indices */
+	uint32_t *heap;	    /* slot indices */
 	uint32_t heap_len;
 	uint32_t heap_cap;
 };
@@ -102,8 +102,8 @@ static void sim_clock_sift_down(struct sim_clock *clk, uint32_t i)
 
 		if (child >= n)
 			break;
-		if (child + 1 < n &&
-		    sim_clock_before(clk, clk->heap[child + 1], clk->heap[child]))
+		if (child + 1 < n && sim_clock_before(clk, clk->heap[child + 1],
+						      clk->heap[child]))
 			child++;
 		if (!sim_clock_before(clk, clk->heap[child], slot))
 			break;

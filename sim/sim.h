@@ -67,14 +67,14 @@ uint64_t sim_clock_run_idle(struct sim_clock *clk, uint64_t max_events);
 /* ---------------------------------------------------------------------
  * Endpoint devices and their functions.
  */
-struct sim_ep;   /* a device on a downstream port: a PF (+ VFs) */
-struct sim_fn;   /* one function: PF or VF */
+struct sim_ep; /* a device on a downstream port: a PF (+ VFs) */
+struct sim_fn; /* one function: PF or VF */
 
 #define SIM_MAX_VFS 256
 
 struct sim_bar_desc {
-	uint64_t size;  /* bytes, power of two >= 16 (memory), 0 = unused */
-	bool mem64;     /* 64-bit BAR (takes two BAR slots) */
+	uint64_t size; /* bytes, power of two >= 16 (memory), 0 = unused */
+	bool mem64;    /* 64-bit BAR (takes two BAR slots) */
 	bool prefetch;
 };
 
@@ -86,8 +86,8 @@ struct sim_ep_desc {
 	uint8_t revision;
 	uint16_t subsys_vendor;
 	uint16_t subsys_device;
-	uint8_t link_width;  /* lanes */
-	uint8_t link_speed;  /* 1..6, PCI_EXP_LNKCAP_SLS encoding */
+	uint8_t link_width; /* lanes */
+	uint8_t link_speed; /* 1..6, PCI_EXP_LNKCAP_SLS encoding */
 	struct sim_bar_desc bar[6];
 	/* SR-IOV; total_vfs == 0 means a plain endpoint without SR-IOV */
 	uint16_t total_vfs;
@@ -117,8 +117,8 @@ uint64_t sim_fn_flr_count(const struct sim_fn *fn);
  * holds, bypassing the fabric): @len bytes at @off of BAR @bar.  Returns 0
  * or -FM_ERANGE.  Memory never written reads as zero.
  */
-int sim_fn_mem_peek(struct sim_fn *fn, unsigned bar, uint64_t off,
-		    void *buf, size_t len, struct fm_err *err);
+int sim_fn_mem_peek(struct sim_fn *fn, unsigned bar, uint64_t off, void *buf,
+		    size_t len, struct fm_err *err);
 /* Memory requests and bytes that reached this function. */
 uint64_t sim_fn_mem_requests(const struct sim_fn *fn);
 
@@ -161,7 +161,7 @@ struct sim_host_bar {
 };
 
 struct sim_host_dev {
-	uint16_t rid;        /* host bus:dev.fn */
+	uint16_t rid;	     /* host bus:dev.fn */
 	uint16_t parent_rid; /* bridge above; the root port's own is 0xffff */
 	uint16_t vendor;
 	uint16_t device;
@@ -171,7 +171,7 @@ struct sim_host_dev {
 	uint8_t sec_bus; /* bridges */
 	uint8_t sub_bus;
 	bool hotplug_slot; /* bridges: Slot Capabilities Hot-Plug Capable */
-	uint64_t mem_base, mem_limit;     /* bridges: window, 0/0 if closed */
+	uint64_t mem_base, mem_limit; /* bridges: window, 0/0 if closed */
 	uint64_t pref_base, pref_limit;
 	struct sim_host_bar bar[6];
 };
@@ -193,8 +193,8 @@ int sim_blade_cfg_write(struct sim_blade *b, uint16_t rid, uint16_t reg,
  */
 int sim_blade_mmio_read(struct sim_blade *b, uint64_t addr, void *buf,
 			size_t len, uint8_t *status, struct fm_err *err);
-int sim_blade_mmio_write(struct sim_blade *b, uint64_t addr,
-			 const void *buf, size_t len, struct fm_err *err);
+int sim_blade_mmio_write(struct sim_blade *b, uint64_t addr, const void *buf,
+			 size_t len, struct fm_err *err);
 
 /* Host RAM as DMA left it; never-written memory reads as zero. */
 int sim_blade_ram_read(struct sim_blade *b, uint64_t addr, void *buf,
@@ -221,18 +221,18 @@ int sim_blade_reset(struct sim_blade *b, struct fm_err *err);
 
 /* What the hot-plug driver did, in order, with virtual time stamps. */
 enum sim_hp_action {
-	SIM_HP_BUTTON = 0,      /* attention button press seen */
-	SIM_HP_BUTTON_CANCEL,   /* second press within 5 s cancelled it */
+	SIM_HP_BUTTON = 0,	/* attention button press seen */
+	SIM_HP_BUTTON_CANCEL,	/* second press within 5 s cancelled it */
 	SIM_HP_REMOVAL_IGNORED, /* host told to ignore removal requests */
-	SIM_HP_PRESENCE_ON,     /* presence detect changed to present */
+	SIM_HP_PRESENCE_ON,	/* presence detect changed to present */
 	SIM_HP_PRESENCE_OFF,
-	SIM_HP_LINK_UP,         /* data link layer state changed: up */
+	SIM_HP_LINK_UP, /* data link layer state changed: up */
 	SIM_HP_LINK_DOWN,
-	SIM_HP_LINK_TIMEOUT,    /* link did not come up within 1 s */
-	SIM_HP_POWER_ON,        /* slot control written: power on */
+	SIM_HP_LINK_TIMEOUT, /* link did not come up within 1 s */
+	SIM_HP_POWER_ON,     /* slot control written: power on */
 	SIM_HP_POWER_OFF,
-	SIM_HP_CMD_TIMEOUT,     /* no Command Completed within 1 s */
-	SIM_HP_DEV_ADDED,       /* a function below the slot enumerated */
+	SIM_HP_CMD_TIMEOUT, /* no Command Completed within 1 s */
+	SIM_HP_DEV_ADDED,   /* a function below the slot enumerated */
 	SIM_HP_DEV_REMOVED,
 	SIM_HP_ACTION_COUNT
 };
@@ -241,7 +241,7 @@ struct sim_hp_record {
 	uint64_t time_ns;
 	uint16_t port_rid; /* host RID of the downstream port (slot) */
 	uint16_t dev_rid;  /* DEV_ADDED / DEV_REMOVED: the function */
-	uint8_t action;    /* enum sim_hp_action */
+	uint8_t action;	   /* enum sim_hp_action */
 };
 
 const char *sim_hp_action_name(enum sim_hp_action a);
@@ -265,8 +265,8 @@ int sim_chassis_load(struct sim_chassis **out, const char *path,
 		     struct fm_err *err);
 int sim_chassis_from_string(struct sim_chassis **out, const char *json,
 			    struct fm_err *err);
-int sim_chassis_from_json(struct sim_chassis **out,
-			  struct json_object *doc, struct fm_err *err);
+int sim_chassis_from_json(struct sim_chassis **out, struct json_object *doc,
+			  struct fm_err *err);
 void sim_chassis_free(struct sim_chassis *ch);
 
 /*

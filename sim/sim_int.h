@@ -21,7 +21,7 @@
 enum sim_rx_result {
 	SIM_RX_ACCEPTED = 0, /* posted request consumed */
 	SIM_RX_COMPLETED,    /* non-posted request: *cpl filled */
-	SIM_RX_DROPPED,      /* posted request dropped */
+	SIM_RX_DROPPED,	     /* posted request dropped */
 };
 
 struct sim_port;
@@ -48,8 +48,8 @@ struct sim_port {
 };
 
 struct sim_link_desc {
-	uint8_t width;     /* lanes both ends support */
-	uint8_t speed;     /* PCI_EXP_LNKCAP_SLS encoding */
+	uint8_t width;	   /* lanes both ends support */
+	uint8_t speed;	   /* PCI_EXP_LNKCAP_SLS encoding */
 	uint64_t train_ns; /* virtual time from training start to DL_Active */
 };
 
@@ -96,10 +96,10 @@ struct sim_cfg_masks {
 };
 
 struct sim_cfg {
-	uint8_t *bytes;                    /* 4096; may be shared, see below */
-	const uint8_t *reset_bytes;        /* power-on image (shared) */
+	uint8_t *bytes;			   /* 4096; may be shared, see below */
+	const uint8_t *reset_bytes;	   /* power-on image (shared) */
 	const struct sim_cfg_masks *masks; /* shared, never NULL */
-	bool shared;                       /* bytes is reset_bytes: copy on write */
+	bool shared; /* bytes is reset_bytes: copy on write */
 };
 
 /*
@@ -121,8 +121,7 @@ uint32_t sim_cfg_read(const struct sim_cfg *cfg, uint16_t off, unsigned len);
 int sim_cfg_write(struct sim_cfg *cfg, uint16_t off, unsigned len,
 		  uint32_t val);
 /* Device-side update ignoring masks (status bits the device sets). */
-int sim_cfg_poke(struct sim_cfg *cfg, uint16_t off, unsigned len,
-		 uint32_t val);
+int sim_cfg_poke(struct sim_cfg *cfg, uint16_t off, unsigned len, uint32_t val);
 
 /* ---------------------------------------------------------------------
  * Constructors the chassis builder uses.
@@ -130,15 +129,13 @@ int sim_cfg_poke(struct sim_cfg *cfg, uint16_t off, unsigned len,
 
 /* Endpoint: answers at bus @bus (PF at bus:00.0, VFs after it). */
 int sim_ep_new(struct sim_ep **out, struct sim_clock *clk,
-	       const struct sim_ep_desc *desc, uint8_t bus,
-	       struct fm_err *err);
+	       const struct sim_ep_desc *desc, uint8_t bus, struct fm_err *err);
 void sim_ep_free(struct sim_ep *ep);
 struct sim_port *sim_ep_port(struct sim_ep *ep);
 /* Last bus any VF may occupy (for the downstream port's bus range). */
 uint8_t sim_ep_last_bus(const struct sim_ep *ep);
 /* Read a function's config space as the fabric dump shows it. */
-uint32_t sim_fn_cfg_read(const struct sim_fn *fn, uint16_t off,
-			 unsigned len);
+uint32_t sim_fn_cfg_read(const struct sim_fn *fn, uint16_t off, unsigned len);
 
 struct sim_switch_port_desc {
 	uint8_t kind; /* enum fab_port_kind */
@@ -168,8 +165,8 @@ void sim_switch_set_port_buses(struct sim_switch *sw, unsigned port,
 void sim_switch_set_port_peer(struct sim_switch *sw, unsigned port,
 			      int peer_chip, uint8_t peer_port);
 /* The physical bridge's config space of @port (for the fabric dump). */
-uint32_t sim_switch_port_cfg_read(const struct sim_switch *sw,
-				  unsigned port, uint16_t off, unsigned len);
+uint32_t sim_switch_port_cfg_read(const struct sim_switch *sw, unsigned port,
+				  uint16_t off, unsigned len);
 
 struct sim_blade_desc {
 	char name[32];

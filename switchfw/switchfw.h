@@ -32,8 +32,8 @@
 #define SW_MAX_CHIPS 16
 #define SW_MAX_VPPBS 32 /* vPPBs per partition: one per device number */
 
-#define SW_FID(chip, port, index)                                             \
-	((uint32_t)(((uint32_t)(chip) << 24) | ((uint32_t)(port) << 16) |     \
+#define SW_FID(chip, port, index)                                              \
+	((uint32_t)(((uint32_t)(chip) << 24) | ((uint32_t)(port) << 16) |      \
 		    ((uint32_t)(index)&0xffff)))
 #define SW_FID_CHIP(fid) ((uint8_t)((fid) >> 24))
 #define SW_FID_PORT(fid) ((uint8_t)((fid) >> 16))
@@ -57,12 +57,12 @@ struct sw_fw_config {
 };
 
 enum sw_fn_state {
-	SW_FN_FREE = 0,   /* bindable, reset, no owner */
-	SW_FN_BOUND,      /* bound to a partition's vPPB */
-	SW_FN_UNBINDING,  /* removal from its host in progress */
-	SW_FN_RESETTING,  /* FLR in progress; bindable when it completes */
-	SW_FN_FAILED,     /* FLR did not complete: not bindable */
-	SW_FN_FABRIC,     /* owned by the fabric (an SR-IOV PF) */
+	SW_FN_FREE = 0,	 /* bindable, reset, no owner */
+	SW_FN_BOUND,	 /* bound to a partition's vPPB */
+	SW_FN_UNBINDING, /* removal from its host in progress */
+	SW_FN_RESETTING, /* FLR in progress; bindable when it completes */
+	SW_FN_FAILED,	 /* FLR did not complete: not bindable */
+	SW_FN_FABRIC,	 /* owned by the fabric (an SR-IOV PF) */
 };
 
 struct sw_fn_info {
@@ -78,21 +78,21 @@ struct sw_fn_info {
 	uint16_t vf_offset;
 	uint16_t vf_stride;
 	uint16_t vf_device;
-	uint8_t state;     /* enum sw_fn_state */
+	uint8_t state;	   /* enum sw_fn_state */
 	int16_t partition; /* owner, -1 if none */
-	int16_t vppb;      /* owner's vPPB, -1 if none */
+	int16_t vppb;	   /* owner's vPPB, -1 if none */
 };
 
 enum sw_vppb_state {
 	SW_VPPB_EMPTY = 0, /* nothing bound */
-	SW_VPPB_ADDING,    /* bound; hot-add signalled, host not done yet */
-	SW_VPPB_BOUND,     /* host powered the slot on and the link is up */
+	SW_VPPB_ADDING,	   /* bound; hot-add signalled, host not done yet */
+	SW_VPPB_BOUND,	   /* host powered the slot on and the link is up */
 	SW_VPPB_REMOVING,  /* unbind in progress */
 };
 
 struct sw_vppb_info {
-	uint8_t state; /* enum sw_vppb_state */
-	uint32_t fid;  /* SW_FID_NONE when empty */
+	uint8_t state;	 /* enum sw_vppb_state */
+	uint32_t fid;	 /* SW_FID_NONE when empty */
 	uint8_t sec_bus; /* host bus number below it, 0 if not assigned */
 	bool slot_power; /* host-controlled slot power */
 };
@@ -112,47 +112,48 @@ struct sw_identity {
 	uint16_t vendor;
 	uint16_t device;
 	unsigned nchips;
-	unsigned nports;      /* all chips */
+	unsigned nports; /* all chips */
 	unsigned npartitions;
-	unsigned nfunctions;  /* PFs and VFs */
-	unsigned vppbs;       /* per partition */
-	uint32_t fw_version;  /* major << 16 | minor */
+	unsigned nfunctions; /* PFs and VFs */
+	unsigned vppbs;	     /* per partition */
+	uint32_t fw_version; /* major << 16 | minor */
 };
 
 enum sw_unbind_mode {
-	SW_UNBIND_MANAGED = 0,    /* attention button; host powers off; timeout -> surprise */
-	SW_UNBIND_SURPRISE,       /* presence and link drop at once, containment */
+	SW_UNBIND_MANAGED =
+		0, /* attention button; host powers off; timeout -> surprise */
+	SW_UNBIND_SURPRISE, /* presence and link drop at once, containment */
 	SW_UNBIND_WAIT_LINK_DOWN, /* wait for the host to take the link down */
 };
 
 enum sw_event_type {
-	SW_EV_BIND = 0,         /* function bound, hot-add signalled */
-	SW_EV_HOST_ENABLED,     /* host powered the slot on, link up */
+	SW_EV_BIND = 0,	    /* function bound, hot-add signalled */
+	SW_EV_HOST_ENABLED, /* host powered the slot on, link up */
 	SW_EV_UNBIND_START,
 	SW_EV_MANAGED_FALLBACK, /* host ignored the button: surprise removal */
-	SW_EV_UNBIND,           /* function removed from its host */
-	SW_EV_FLR_DONE,         /* function reset and free again */
-	SW_EV_FLR_TIMEOUT,      /* reset did not complete: function failed */
+	SW_EV_UNBIND,		/* function removed from its host */
+	SW_EV_FLR_DONE,		/* function reset and free again */
+	SW_EV_FLR_TIMEOUT,	/* reset did not complete: function failed */
 	SW_EV_LINK_UP,
 	SW_EV_LINK_DOWN,
-	SW_EV_VIOLATION,        /* isolation: a request matched no binding */
-	SW_EV_HOST_RESET,       /* a host reset its link */
+	SW_EV_VIOLATION,  /* isolation: a request matched no binding */
+	SW_EV_HOST_RESET, /* a host reset its link */
 	SW_EV_CONFIG_SAVED,
 	SW_EV_CONFIG_RESTORED,
-	SW_EV_UNBIND_FAILED,    /* wait-for-link-down ran out */
+	SW_EV_UNBIND_FAILED, /* wait-for-link-down ran out */
 	SW_EV_TYPE_COUNT
 };
 
 struct sw_event {
 	uint64_t seq; /* 1, 2, ...; never reused */
 	uint64_t time_ns;
-	uint16_t type;      /* enum sw_event_type */
-	int16_t partition;  /* -1 if none */
-	int16_t vppb;       /* -1 if none */
+	uint16_t type;	   /* enum sw_event_type */
+	int16_t partition; /* -1 if none */
+	int16_t vppb;	   /* -1 if none */
 	uint8_t chip;
 	uint8_t port;
-	uint32_t fid;       /* SW_FID_NONE if none */
-	uint64_t detail;    /* VIOLATION: address or target RID; else 0 */
+	uint32_t fid;	 /* SW_FID_NONE if none */
+	uint64_t detail; /* VIOLATION: address or target RID; else 0 */
 };
 
 #define SW_EVENT_LOG_SIZE 1024 /* events kept; older ones are overwritten */
@@ -186,8 +187,8 @@ void sw_fw_identify(struct sw_fw *fw, struct sw_identity *out);
 unsigned sw_fw_function_count(const struct sw_fw *fw);
 int sw_fw_function(struct sw_fw *fw, unsigned index, struct sw_fn_info *out,
 		   struct fm_err *err);
-int sw_fw_function_find(struct sw_fw *fw, uint32_t fid,
-			struct sw_fn_info *out, struct fm_err *err);
+int sw_fw_function_find(struct sw_fw *fw, uint32_t fid, struct sw_fn_info *out,
+			struct fm_err *err);
 /* The function at physical @rid of @chip ("dddd:bb:dd.f" of the dump). */
 int sw_fw_function_by_rid(uint32_t *fid, struct sw_fw *fw, unsigned chip,
 			  uint16_t rid, struct fm_err *err);
@@ -221,8 +222,7 @@ int sw_fw_unbind(struct sw_fw *fw, uint32_t fid, enum sw_unbind_mode mode,
 		 struct fm_err *err);
 
 /* FLR a free or bound function (a bound one stays bound). */
-int sw_fw_reset_function(struct sw_fw *fw, uint32_t fid,
-			 struct fm_err *err);
+int sw_fw_reset_function(struct sw_fw *fw, uint32_t fid, struct fm_err *err);
 
 /*
  * Events with seq > @since, oldest first, at most @max.  *overflow is set

@@ -70,7 +70,8 @@ Test(sim_cfgspace, untouched_function_shares_the_image_until_its_first_change)
 	sim_cfg_write(&a, PCI_COMMAND, 1, 0x06);
 	cr_assert_not(a.shared);
 	cr_assert_eq(sim_cfg_read(&a, PCI_COMMAND, 1), 0x06);
-	cr_assert_eq(sim_cfg_read(&b, PCI_COMMAND, 1), 0x00, "other function unchanged");
+	cr_assert_eq(sim_cfg_read(&b, PCI_COMMAND, 1), 0x00,
+		     "other function unchanged");
 	cr_assert_eq(image[PCI_COMMAND], 0x00, "power-on image unchanged");
 	sim_cfg_fini(&a);
 	sim_cfg_fini(&b);

@@ -59,7 +59,8 @@ Test(sim_clock, same_time_events_run_in_schedule_order)
 	sim_clock_run_idle(clk, 0);
 	cr_assert_eq(t.n, 40);
 	for (int i = 0; i < 40; i++)
-		cr_assert_eq(t.order[i], i, "event %d ran at position %d", t.order[i], i);
+		cr_assert_eq(t.order[i], i, "event %d ran at position %d",
+			     t.order[i], i);
 	sim_clock_free(clk);
 }
 
@@ -117,7 +118,8 @@ static void rearm(void *arg)
 		sim_clock_schedule(c->clk, 10 * FAB_NS_PER_MS, rearm, c);
 }
 
-Test(sim_clock, events_scheduled_from_events_run_and_spec_waits_cost_no_wall_time)
+Test(sim_clock,
+     events_scheduled_from_events_run_and_spec_waits_cost_no_wall_time)
 {
 	struct sim_clock *clk = sim_clock_new();
 	struct chain c = { clk, 1000, 0 };
@@ -168,7 +170,9 @@ Test(sim_clock, many_random_events_come_out_in_time_order)
 
 	for (int i = 0; i < 5000; i++) {
 		x = x * 1103515245u + 12345u;
-		cr_assert_neq(sim_clock_schedule(clk, x % 100000, check_monotonic, &m), 0);
+		cr_assert_neq(sim_clock_schedule(clk, x % 100000,
+						 check_monotonic, &m),
+			      0);
 	}
 	cr_assert_eq(sim_clock_run_idle(clk, 0), 5000);
 	cr_assert_eq(m.n, 5000);

@@ -51,7 +51,8 @@ static const struct sim_port_ops end_ops = {
 static struct sim_clock *clk;
 static struct end a, b;
 static struct sim_link *link;
-static const struct sim_link_desc desc = { .width = 16, .speed = 4,
+static const struct sim_link_desc desc = { .width = 16,
+					   .speed = 4,
 					   .train_ns = 20 * FAB_NS_PER_MS };
 
 static void setup(void)
@@ -59,7 +60,8 @@ static void setup(void)
 	clk = sim_clock_new();
 	a = (struct end){ .port = { .ops = &end_ops, .owner = &a } };
 	b = (struct end){ .port = { .ops = &end_ops, .owner = &b } };
-	cr_assert_eq(sim_link_new(&link, clk, &a.port, &b.port, &desc, NULL), 0);
+	cr_assert_eq(sim_link_new(&link, clk, &a.port, &b.port, &desc, NULL),
+		     0);
 }
 
 static void teardown(void)
@@ -148,7 +150,8 @@ Test(sim_link, a_port_cannot_be_cabled_twice)
 	struct sim_link *other = NULL;
 	struct fm_err err = { 0 };
 
-	cr_assert_eq(sim_link_new(&other, clk, &a.port, &c.port, &desc, &err), -FM_EBUSY);
+	cr_assert_eq(sim_link_new(&other, clk, &a.port, &c.port, &desc, &err),
+		     -FM_EBUSY);
 	cr_assert_null(other);
 	cr_assert_str_eq(err.msg, "port already cabled");
 	cr_assert_null(c.port.link);
