@@ -15,6 +15,7 @@
  */
 #include "sim/endpoint_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,11 @@
 #include "fabric/cfg.h"
 
 static const struct sim_port_ops sim_ep_port_ops;
+
+_Static_assert(offsetof(struct sim_fn, ep) == 64 &&
+		       sizeof(struct sim_fn) == 128,
+	       "a memory request must find all it needs in the first cache "
+	       "line of struct sim_fn");
 
 #define SIM_FN_LABEL_LEN 16
 
@@ -150,6 +156,20 @@ static unsigned sim_ep_collect_bars(struct sim_ep_bar *out,
 	return n;
 }
 
+/*
+ * Zeroed memory aligned for struct sim_fn (and so struct sim_ep), whose
+ * hot fields must sit in one cache line.  @size is a multiple of the
+ * alignment since it counts whole structs.  Free with free().
+ */
+static void *sim_ep_zalloc(size_t size)
+{
+	void *p = aligned_alloc(_Alignof(struct sim_fn), size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
 int sim_ep_new(struct sim_ep **out, struct sim_clock *clk,
 	       const struct sim_ep_desc *desc, uint8_t bus, struct fm_err *err)
 {
@@ -159,9 +179,9 @@ int sim_ep_new(struct sim_ep **out, struct sim_clock *clk,
 	ret = sim_ep_check_desc(desc, bus, err);
 	if (ret < 0)
 		goto out;
-	ep = calloc(1, sizeof(*ep));
+	ep = sim_ep_zalloc(sizeof(*ep));
 	if (ep && desc->total_vfs)
-		ep->vfs = calloc(desc->total_vfs, sizeof(*ep->vfs));
+		ep->vfs = sim_ep_zalloc(desc->total_vfs * sizeof(*ep->vfs));
 	if (!ep || (desc->total_vfs && !ep->vfs)) {
 		ret = fm_err_set(err, FM_ENOMEM, "sim ep %s: out of memory",
 				 desc->name);
@@ -178,6 +198,7 @@ int sim_ep_new(struct sim_ep **out, struct sim_clock *clk,
 					   1ULL << SIM_EP_SRIOV_PAGE_SHIFT);
 	sim_ep_build_images(ep);
 	sim_fn_setup(&ep->pf, ep, false, 0, FAB_RID(bus, 0, 0));
+	sim_ep_decode_refresh(ep);
 	ep->last_bus =
 		desc->total_vfs
 			? FAB_RID_BUS(sim_sriov_vf_rid(ep, desc->total_vfs - 1))
@@ -236,7 +257,7 @@ static void sim_fn_sync_trpnd(struct sim_fn *fn)
 	uint16_t off = SIM_EP_CAP_EXP + PCI_EXP_DEVSTA;
 	uint32_t sta = sim_cfg_read(&fn->cfg, off, 2);
 
-	if (fn->outstanding)
+	if (fn->holds)
 		sta |= PCI_EXP_DEVSTA_TRPND;
 	else
 		sta &= ~(uint32_t)PCI_EXP_DEVSTA_TRPND;
@@ -252,7 +273,6 @@ static void sim_fn_hold_done(void *arg)
 	while (*pp != h)
 		pp = &(*pp)->next;
 	*pp = h->next;
-	fn->outstanding -= h->n;
 	free(h);
 	sim_fn_sync_trpnd(fn);
 }
@@ -267,7 +287,6 @@ static void sim_fn_drop_holds(struct sim_fn *fn)
 		sim_clock_cancel(fn->ep->clk, h->event);
 		free(h);
 	}
-	fn->outstanding = 0;
 }
 
 void sim_fn_scrub(struct sim_fn *fn)
@@ -307,6 +326,7 @@ static void sim_ep_reset(struct sim_ep *ep)
 {
 	sim_fn_scrub(&ep->pf);
 	sim_sriov_apply_page_size(ep);
+	sim_ep_decode_refresh(ep);
 	sim_ep_sync_link(ep);
 }
 
@@ -317,6 +337,14 @@ static void sim_fn_flr_done(void *arg)
 	fn->flr_event = 0;
 	fn->in_flr = false;
 	fn->flr_count++;
+}
+
+/* Fault injection (sim_fn_inject_flr_hang()): does its FLR never end? */
+static bool sim_fn_flr_hangs(const struct sim_fn *fn)
+{
+	unsigned bit = fn->is_vf ? fn->index + 1u : 0;
+
+	return fn->ep->flr_hang[bit / 64] & (1ULL << (bit % 64));
 }
 
 /*
@@ -333,6 +361,8 @@ static void sim_fn_flr_start(struct sim_fn *fn)
 	else
 		sim_ep_reset(fn->ep);
 	fn->in_flr = true;
+	if (sim_fn_flr_hangs(fn))
+		return; /* a broken device: the FLR never ends */
 	fn->flr_event = sim_clock_schedule(fn->ep->clk, FAB_FLR_TIME_NS,
 					   sim_fn_flr_done, fn);
 	if (!fn->flr_event) {
@@ -341,6 +371,19 @@ static void sim_fn_flr_start(struct sim_fn *fn)
 		       fn->ep->desc.name, sim_fn_label(label, fn));
 		sim_fn_flr_done(fn);
 	}
+}
+
+void sim_fn_inject_flr_hang(struct sim_fn *fn, bool hang)
+{
+	unsigned bit = fn->is_vf ? fn->index + 1u : 0;
+	uint64_t *word = &fn->ep->flr_hang[bit / 64];
+
+	if (hang)
+		*word |= 1ULL << (bit % 64);
+	else
+		*word &= ~(1ULL << (bit % 64));
+	if (!hang && fn->in_flr && !fn->flr_event)
+		sim_fn_flr_done(fn);
 }
 
 /*
@@ -366,10 +409,8 @@ void sim_fn_hold_transactions(struct sim_fn *fn, unsigned n, uint64_t ns)
 		return;
 	}
 	h->fn = fn;
-	h->n = n;
 	h->next = fn->holds;
 	fn->holds = h;
-	fn->outstanding += n;
 	sim_fn_sync_trpnd(fn);
 }
 
@@ -435,6 +476,62 @@ static unsigned sim_fn_collect_hooks(struct sim_ep_touched *t, unsigned n,
 	return n;
 }
 
+/*
+ * PF registers the decode cache is derived from (struct sim_ep): a PF
+ * config write that touches one refreshes the cache once its hooks have
+ * run.  NumVFs and System Page Size are not here: they change only while
+ * VF Enable is clear, when no VF decodes, and setting VF Enable is a
+ * write of SR-IOV Control.  To add one: list it here and read it in
+ * sim_ep_decode_refresh() or sim_sriov_decode_refresh().
+ */
+static const struct sim_ep_decode_reg {
+	uint16_t off;
+	uint16_t len;
+} sim_ep_decode_regs[] = {
+	{ PCI_COMMAND, 2 },
+	{ PCI_BASE_ADDRESS_0, 6 * 4 },
+	{ SIM_EP_CAP_PM + PCI_PM_CTRL, 2 },
+	{ SIM_EP_ECAP_SRIOV + PCI_IOV_CTRL, 2 },
+	{ SIM_EP_ECAP_SRIOV + PCI_IOV_BAR_BASE, 6 * 4 },
+};
+
+static bool sim_ep_touches_decode(uint16_t off, unsigned len)
+{
+	for (size_t i = 0; i < FM_ARRAY_SIZE(sim_ep_decode_regs); i++) {
+		const struct sim_ep_decode_reg *r = &sim_ep_decode_regs[i];
+
+		if (off < r->off + r->len && r->off < off + len)
+			return true;
+	}
+	return false;
+}
+
+void sim_ep_decode_refresh(struct sim_ep *ep)
+{
+	const struct sim_cfg *cfg = &ep->pf.cfg;
+	bool on = sim_cfg_read(cfg, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY;
+
+	/* PCI PM 1.2 5.4: in D3hot a function decodes config only */
+	if (sim_cfg_read(cfg, SIM_EP_CAP_PM + PCI_PM_CTRL, 2) &
+	    PCI_PM_CTRL_STATE_MASK)
+		on = false;
+	ep->npf_win = 0;
+	for (unsigned i = 0; on && i < ep->nbars; i++) {
+		const struct sim_ep_bar *b = &ep->bars[i];
+		struct sim_ep_win *w = &ep->pf_win[ep->npf_win++];
+		uint16_t reg = PCI_BASE_ADDRESS_0 + 4 * b->slot;
+
+		w->base = sim_cfg_read(cfg, reg, 4) & ~0xfULL;
+		if (b->mem64)
+			w->base |= (uint64_t)sim_cfg_read(cfg, reg + 4, 4)
+				   << 32;
+		w->size = b->size;
+		w->slot = b->slot;
+		w->shift = b->shift;
+	}
+	sim_sriov_decode_refresh(ep);
+}
+
 /* A config write with hardware semantics; returns a completion status. */
 static uint8_t sim_fn_cfg_write(struct sim_fn *fn, uint16_t off, unsigned len,
 				uint32_t val)
@@ -459,6 +556,8 @@ static uint8_t sim_fn_cfg_write(struct sim_fn *fn, uint16_t off, unsigned len,
 
 		h->fn(fn, t[i].old, sim_cfg_read(&fn->cfg, h->off, h->len));
 	}
+	if (!fn->is_vf && sim_ep_touches_decode(off, len))
+		sim_ep_decode_refresh(fn->ep);
 	return FAB_CPL_SC;
 }
 
@@ -522,53 +621,42 @@ static int sim_ep_rx_cfg0(struct sim_ep *ep, const struct fab_tlp *req,
 	return SIM_RX_COMPLETED;
 }
 
-/* The PF BAR holding [addr, addr + len), if memory decode is on. */
-static bool sim_ep_pf_decode(struct sim_ep *ep, uint64_t addr, unsigned len,
-			     unsigned *slot, uint64_t *off)
-{
-	const struct sim_cfg *cfg = &ep->pf.cfg;
-
-	if (!(sim_cfg_read(cfg, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY))
-		return false;
-	/* PCI PM 1.2 5.4: in D3hot a function decodes config only */
-	if (sim_cfg_read(cfg, SIM_EP_CAP_PM + PCI_PM_CTRL, 2) &
-	    PCI_PM_CTRL_STATE_MASK)
-		return false;
-	for (unsigned i = 0; i < ep->nbars; i++) {
-		const struct sim_ep_bar *b = &ep->bars[i];
-		uint16_t reg = PCI_BASE_ADDRESS_0 + 4 * b->slot;
-		uint64_t base = sim_cfg_read(cfg, reg, 4) & ~0xfULL;
-
-		if (b->mem64)
-			base |= (uint64_t)sim_cfg_read(cfg, reg + 4, 4) << 32;
-		if (addr < base || addr - base >= b->size ||
-		    len > b->size - (addr - base))
-			continue;
-		*slot = b->slot;
-		*off = addr - base;
-		return true;
-	}
-	return false;
-}
-
 /*
- * The function that claims a memory request, with the BAR and offset:
- * the PF BARs, then the VF BARs.  NULL when nothing claims it or the
- * function is in FLR.
+ * Decode a memory request of @len bytes at @addr with the decode cache:
+ * the PF BARs in slot order, then the VF BARs, whose VF is found by a
+ * shift, never a scan.  Returns the function that claims it, with *key
+ * its BAR memory address (BAR number in bits 56+, then the offset); NULL
+ * when nothing claims it or the function is in FLR.
  */
 static struct sim_fn *sim_ep_decode(struct sim_ep *ep, uint64_t addr,
 				    unsigned len, uint64_t *key)
 {
 	struct sim_fn *fn = NULL;
-	unsigned slot = 0;
 	uint64_t off = 0;
+	uint8_t slot = 0;
 
 	if (len == 0 || len > FAB_TLP_MAX_DATA)
 		return NULL;
-	if (sim_ep_pf_decode(ep, addr, len, &slot, &off))
-		fn = &ep->pf;
-	else
-		fn = sim_sriov_decode(ep, addr, len, &slot, &off);
+	for (unsigned i = 0; i < ep->npf_win && !fn; i++) {
+		const struct sim_ep_win *w = &ep->pf_win[i];
+
+		off = addr - w->base;
+		if (addr >= w->base && off < w->size && len <= w->size - off) {
+			fn = &ep->pf;
+			slot = w->slot;
+		}
+	}
+	for (unsigned i = 0; i < ep->nvf_win && !fn; i++) {
+		const struct sim_ep_win *w = &ep->vf_win[i];
+		uint64_t idx = (addr - w->base) >> w->shift;
+
+		off = (addr - w->base) & (w->size - 1);
+		if (addr >= w->base && idx < ep->num_vfs &&
+		    len <= w->size - off) {
+			fn = &ep->vfs[idx];
+			slot = w->slot;
+		}
+	}
 	if (!fn || fn->in_flr)
 		return NULL;
 	*key = (uint64_t)slot << SIM_EP_BAR_MAX_SHIFT | off;

@@ -43,24 +43,30 @@ struct sim_ep_hold {
 	struct sim_fn *fn;
 	struct sim_ep_hold *next;
 	uint64_t event; /* clock event that completes it */
-	unsigned n;	/* requests */
 };
 
+/*
+ * One function.  The first cache line holds all a memory request reads
+ * or writes (the memory index, the counter, FLR state, the RID for the
+ * completion), so at 16,384 VFs a request touches one line of its
+ * function plus the data; the rest is cold.  Arrays of it are allocated
+ * 64-byte aligned (sim_ep_new()).
+ */
 struct sim_fn {
-	struct sim_ep *ep;
-	struct sim_cfg cfg;
-	struct sim_sparse mem; /* BAR-backed memory, BAR number in bits 56+ */
-	struct sim_ep_hold *holds;
-	uint64_t flr_event; /* pending end of FLR, 0 if none */
-	uint64_t flr_count;
+	_Alignas(64) struct sim_sparse mem; /* BAR memory, BAR in bits 56+ */
 	uint64_t mem_requests;
-	unsigned outstanding; /* held non-posted requests */
 	uint16_t rid;
 	uint16_t index; /* VF index (0-based); 0 for the PF */
 	uint8_t tag;	/* next DMA read tag */
 	bool is_vf;
 	bool present; /* PF: always; VF: while VF Enable set and in range */
 	bool in_flr;
+	/* second line: config space, FLR timer, held requests */
+	struct sim_ep *ep;
+	struct sim_cfg cfg;
+	struct sim_ep_hold *holds; /* Transactions Pending while non-empty */
+	uint64_t flr_event;	   /* pending end of FLR, 0 if none */
+	uint64_t flr_count;
 };
 
 /* A PF or VF BAR the device implements. */
@@ -71,15 +77,43 @@ struct sim_ep_bar {
 	bool mem64;
 };
 
+/*
+ * A BAR as memory requests decode it right now: its base address from
+ * config space, with the size of struct sim_ep_bar.  For a VF BAR, VF i
+ * owns [base + i * size, base + (i + 1) * size).
+ */
+struct sim_ep_win {
+	uint64_t base;
+	uint64_t size;
+	uint8_t slot;
+	uint8_t shift;
+};
+
+/*
+ * The decode cache (struct sim_ep npf_win ... vf_win): the BARs that
+ * decode memory now, so a memory request costs arithmetic and no config
+ * read.  It is derived from the PF's Command (Memory Space Enable), PMCSR
+ * (D0), BARs, SR-IOV Control (VF MSE), VF BARs, System Page Size (VF BAR
+ * sizes) and the number of enabled VFs, and is refreshed by
+ * sim_ep_decode_refresh() whenever one of them may have changed: after a
+ * PF config write touching one of them (endpoint.c lists the registers),
+ * after a device reset (PF FLR, hot reset), and (the VF half) when VFs
+ * are enabled or disabled.  VF config writes never change it: a VF's
+ * BARs and Memory Space Enable are read-only zero.
+ */
 struct sim_ep {
 	struct sim_port port; /* the device's upstream port */
+	struct sim_fn *vfs;   /* desc.total_vfs entries */
+	unsigned num_vfs;     /* VFs enabled (0 while VF Enable is clear) */
+	unsigned npf_win;     /* 0 while PF memory decode is off */
+	unsigned nvf_win;     /* 0 while VF memory decode is off */
+	struct sim_ep_win pf_win[6];
+	struct sim_ep_win vf_win[6];
 	struct sim_clock *clk;
 	struct sim_ep_desc desc;
 	uint8_t bus;
 	uint8_t last_bus;
 	struct sim_fn pf;
-	struct sim_fn *vfs; /* desc.total_vfs entries */
-	unsigned num_vfs;   /* VFs enabled (0 while VF Enable is clear) */
 	struct sim_ep_bar bars[6];
 	unsigned nbars;
 	struct sim_ep_bar vf_bars[6]; /* sizes follow System Page Size */
@@ -88,6 +122,11 @@ struct sim_ep {
 	uint8_t vf_image[FAB_PCI_CFG_SPACE_EXP_SIZE];
 	struct sim_cfg_masks pf_masks; /* per device: VF BAR masks change */
 	struct sim_cfg_masks vf_masks;
+	/*
+	 * sim_fn_inject_flr_hang(): functions whose FLR never completes, bit
+	 * 0 the PF, bit 1 + i VF i (kept out of the hot struct sim_fn).
+	 */
+	uint64_t flr_hang[(SIM_MAX_VFS + 1 + 63) / 64];
 };
 
 /* Config register hook: runs after a write touched [off, off + len). */
@@ -128,16 +167,17 @@ void sim_sriov_disable(struct sim_ep *ep);
 /* The enabled VF answering at @rid, or NULL. */
 struct sim_fn *sim_sriov_vf_by_rid(struct sim_ep *ep, uint16_t rid);
 /*
- * Decode a memory request of @len bytes at @addr against the VF BARs
- * (only while VF Enable and VF MSE are set).  Returns the VF with *slot
- * and *off set, or NULL.  O(1): no scan over VFs.
+ * Fill the VF half of the decode cache (nvf_win, vf_win) from the PF's
+ * SR-IOV capability: none unless VFs are enabled and VF MSE is set.
  */
-struct sim_fn *sim_sriov_decode(struct sim_ep *ep, uint64_t addr, unsigned len,
-				unsigned *slot, uint64_t *off);
+void sim_sriov_decode_refresh(struct sim_ep *ep);
 /* VF @i's RID: PF RID + First VF Offset + i * VF Stride. */
 uint16_t sim_sriov_vf_rid(const struct sim_ep *ep, unsigned i);
 
 /* endpoint.c: function state shared with sriov.c. */
+
+/* Rebuild the whole decode cache from config space (see struct sim_ep). */
+void sim_ep_decode_refresh(struct sim_ep *ep);
 
 /* Set up @fn as a freshly reset function of its kind's image. */
 void sim_fn_setup(struct sim_fn *fn, struct sim_ep *ep, bool is_vf,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c - mrfabric-sim: build a simulated chassis from its description,
- * power it on, and print what it became: a readable summary, or config
- * space dumps that `lspci -F` reads.
+ * start the switch firmware and power it on, apply bindings given on the
+ * command line, and print what it became: a readable summary, or config
+ * space dumps that `lspci -F` reads; then, with --listen, serve FMP on a
+ * UNIX socket while virtual time follows wall time, until SIGINT/SIGTERM.
  *
  * Exit status: 0 on success, 1 when the chassis file is bad or the
  * chassis does not power on (or output fails), 2 for a usage error.
@@ -12,12 +14,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim/chassis_int.h"
+#include "switchfw/fmp.h"
+#include "switchfw/switchfw.h"
 
 #ifndef MRFABRIC_VERSION
 #define MRFABRIC_VERSION "0.1.0"
@@ -25,6 +32,9 @@
 
 #define PROG "mrfabric-sim"
 #define MAX_DUMPS 64
+#define MAX_BINDS 256
+/* --bind: virtual time allowed for the hosts to finish their hot-adds */
+#define BIND_SETTLE_NS (60 * FAB_NS_PER_S)
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -38,24 +48,44 @@ struct dump_req {
 	const char *blade; /* host:N: N as given */
 };
 
+/* A requested binding: function "dddd:bb:dd.f" to blade host:N. */
+struct bind_req {
+	const char *arg; /* as given, for messages */
+	unsigned chip;	 /* PCI domain of the fabric dump: the switch */
+	uint16_t rid;	 /* physical bus:dev.fn in that domain */
+	const char *blade;
+	/* filled in once the firmware runs */
+	uint32_t fid;
+	unsigned part;
+	unsigned vppb;
+	struct sim_blade *b;
+};
+
 struct options {
 	const char *chassis;
 	const char *output;
+	const char *listen;
+	double speed; /* virtual ns per wall ns with --listen */
 	bool quiet;
 	unsigned ndumps;
 	struct dump_req dumps[MAX_DUMPS];
+	unsigned nbinds;
+	struct bind_req binds[MAX_BINDS];
 };
 
 static const char usage_text[] =
-	"Usage: mrfabric-sim --chassis FILE [--dump fabric|host:N]...\n"
-	"                    [--output FILE] [--quiet]\n"
+	"Usage: mrfabric-sim --chassis FILE [--bind FUNCTION=host:N]...\n"
+	"                    [--dump fabric|host:N]... [--output FILE]\n"
+	"                    [--listen PATH [--speed FACTOR]] [--quiet]\n"
 	"       mrfabric-sim --help | --version\n"
 	"\n"
 	"Simulate a multi-root PCIe blade chassis: build it from the JSON\n"
-	"description FILE (see schemas/chassis.schema.json), power it on\n"
-	"(links train, blades boot and enumerate, on virtual time), then\n"
-	"print a summary: the blades and what each enumerated, the switches\n"
-	"and their port link states, the endpoints and their SR-IOV numbers.\n"
+	"description FILE (see schemas/chassis.schema.json), start the switch\n"
+	"firmware and power the chassis on (links train, the firmware gives\n"
+	"each blade its virtual hierarchy, blades boot and enumerate, on\n"
+	"virtual time), apply the --bind requests, then print a summary: the\n"
+	"blades and what each enumerated, the switches and their port link\n"
+	"states, the endpoints and their SR-IOV numbers.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --chassis FILE  chassis description to load (required; FILE\n"
@@ -72,6 +102,23 @@ static const char usage_text[] =
 	"                        host:N  what blade N sees (N: the blade's\n"
 	"                                index from 0, or its name)\n"
 	"                      Repeat to print several dumps, in order.\n"
+	"  -b, --bind FUNCTION=host:N\n"
+	"                      bind a function to blade N (its index\n"
+	"                      from 0, or its name) before printing: the\n"
+	"                      firmware hot-adds it and the clock runs\n"
+	"                      until the blade has enumerated it.\n"
+	"                      FUNCTION is named as --dump fabric shows\n"
+	"                      it: \"dddd:bb:dd.f\" (domain dddd is switch\n"
+	"                      dddd) or \"bb:dd.f\" on switch 0; a VF, a\n"
+	"                      device without SR-IOV, or a whole device.\n"
+	"                      Repeat to bind several.\n"
+	"  -l, --listen PATH   after printing, serve FMP (the fabric\n"
+	"                      management protocol, schemas/fmp.md) on\n"
+	"                      the UNIX socket PATH until SIGINT or\n"
+	"                      SIGTERM, virtual time following wall\n"
+	"                      time; the socket is removed at exit\n"
+	"  -s, --speed FACTOR  with --listen: virtual time runs FACTOR\n"
+	"                      times as fast as wall time (default 1)\n"
 	"  -o, --output FILE   write to FILE instead of standard output; the\n"
 	"                      file is created only once the chassis is up\n"
 	"  -q, --quiet         print no summary, and of the simulator's own\n"
@@ -85,10 +132,15 @@ static const char usage_text[] =
 	"  mrfabric-sim --chassis examples/chassis-small.json\n"
 	"  mrfabric-sim -c examples/chassis-rack.json -d fabric -o fab.txt\n"
 	"  lspci -F fab.txt -tv\n"
+	"  mrfabric-sim -c examples/chassis-small.json -b 03:00.1=host:0 \\\n"
+	"               -d host:0 -o blade0.txt\n"
+	"  mrfabric-sim -c examples/chassis-small.json --listen /tmp/fmp.sock\n"
 	"\n"
-	"Exit status: 0 success; 1 bad chassis file, power-on failure or\n"
-	"output error; 2 usage error (including an unknown blade in\n"
-	"--dump host:N).\n";
+	"Exit status: 0 success (with --listen: stopped by a signal); 1 bad\n"
+	"chassis file, power-on or firmware failure, a blade that did not\n"
+	"enumerate a bound function, output or socket error; 2 usage error\n"
+	"(including an unknown blade in --dump or --bind, an unknown\n"
+	"function, and a binding the firmware refuses).\n";
 
 static int usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -126,12 +178,72 @@ static int parse_dump(struct options *o, const char *arg)
 	return EXIT_OK;
 }
 
+/* FUNCTION=host:N; the function is looked up once the firmware runs. */
+static int parse_bind(struct options *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct bind_req *b;
+	struct fm_err err = { 0 };
+	char fn[32];
+	const char *rid = fn;
+	size_t n;
+
+	if (o->nbinds == MAX_BINDS)
+		return usage_error("--bind: at most %u bindings, got more (%s)",
+				   MAX_BINDS, arg);
+	b = &o->binds[o->nbinds];
+	b->arg = arg;
+	n = eq ? (size_t)(eq - arg) : 0;
+	if (!eq || n == 0 || n >= sizeof(fn) || strncmp(eq + 1, "host:", 5) ||
+	    !eq[6])
+		return usage_error("--bind: expected FUNCTION=host:N (e.g. "
+				   "0000:03:00.1=host:0), got \"%s\"",
+				   arg);
+	memcpy(fn, arg, n);
+	fn[n] = '\0';
+	b->blade = eq + 6;
+	/* "dddd:bb:dd.f": the domain names the switch */
+	if (strchr(fn, ':') != strrchr(fn, ':')) {
+		char *end = NULL;
+		unsigned long d = strtoul(fn, &end, 16);
+
+		if (end != fn + 4 || *end != ':' || d > 0xffff)
+			return usage_error("--bind %s: domain must be four hex "
+					   "digits",
+					   arg);
+		b->chip = (unsigned)d;
+		rid = end + 1;
+	}
+	if (fab_rid_parse(&b->rid, rid, &err) < 0)
+		return usage_error("--bind %s: %s", arg, err.msg);
+	o->nbinds++;
+	return EXIT_OK;
+}
+
+static int parse_speed(struct options *o, const char *arg)
+{
+	char *end = NULL;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v > 0 && v <= 1e9))
+		return usage_error("--speed: expected a factor above 0 (e.g. "
+				   "1, 10, 0.5), got \"%s\"",
+				   arg);
+	o->speed = v;
+	return EXIT_OK;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_args(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "chassis", required_argument, NULL, 'c' },
 		{ "dump", required_argument, NULL, 'd' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "speed", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -142,7 +254,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 
 	opterr = 0;
 	for (;;) {
-		c = getopt_long(argc, argv, ":c:d:o:qhV", longopts, NULL);
+		c = getopt_long(argc, argv, ":c:d:b:l:s:o:qhV", longopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -154,6 +266,22 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 'd':
 			ret = parse_dump(o, optarg);
+			if (ret != EXIT_OK)
+				return ret;
+			break;
+		case 'b':
+			ret = parse_bind(o, optarg);
+			if (ret != EXIT_OK)
+				return ret;
+			break;
+		case 'l':
+			if (o->listen)
+				return usage_error("--listen given twice (%s)",
+						   optarg);
+			o->listen = optarg;
+			break;
+		case 's':
+			ret = parse_speed(o, optarg);
 			if (ret != EXIT_OK)
 				return ret;
 			break;
@@ -183,6 +311,10 @@ static int parse_args(struct options *o, int argc, char **argv)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
 	if (!o->chassis)
 		return usage_error("no chassis: give --chassis FILE");
+	if (o->speed != 0 && !o->listen)
+		return usage_error("--speed needs --listen");
+	if (o->speed == 0)
+		o->speed = 1;
 	return -1;
 }
 
@@ -360,10 +492,236 @@ static void summary(FILE *out, struct sim_chassis *ch)
 	summary_eps(out, ch);
 }
 
-static int run(const struct options *o)
+/* The firmware over every switch of the chassis, started. */
+static int fw_start(struct sw_fw **out, struct sim_chassis *ch,
+		    struct fm_err *err)
+{
+	struct fab_chip *chips[SW_MAX_CHIPS];
+	unsigned n = sim_chassis_switch_count(ch);
+	int ret;
+
+	if (n > SW_MAX_CHIPS)
+		return fm_err_set(err, FM_ERANGE,
+				  "%u switches: the firmware drives at most %u",
+				  n, SW_MAX_CHIPS);
+	for (unsigned i = 0; i < n; i++)
+		chips[i] = sim_switch_chip(sim_chassis_switch(ch, i));
+	ret = sw_fw_new(out, chips, n, NULL, err);
+	if (ret < 0)
+		return ret;
+	ret = sw_fw_start(*out, err);
+	if (ret < 0) {
+		sw_fw_free(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+/* The partition of the upstream port blade @bi is cabled to, or -1. */
+static int blade_partition(struct sim_chassis *ch, struct sw_fw *fw,
+			   unsigned bi)
+{
+	const struct sim_ch_blade *cb = &ch->blades[bi];
+	unsigned n = sw_fw_partition_count(fw);
+
+	for (unsigned p = 0; p < n; p++) {
+		struct sw_partition_info pi;
+
+		if (sw_fw_partition(fw, p, &pi, NULL) == 0 &&
+		    pi.chip == (unsigned)cb->sw && pi.port == cb->port)
+			return (int)p;
+	}
+	return -1;
+}
+
+/*
+ * Look up every --bind's function and blade before binding anything.
+ * Returns EXIT_OK or the exit status of the first bad one.
+ */
+static int binds_resolve(struct options *o, struct sim_chassis *ch,
+			 struct sw_fw *fw)
+{
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		struct bind_req *b = &o->binds[i];
+		struct fm_err err = { 0 };
+		unsigned bi;
+		int part;
+
+		b->b = find_blade(ch, b->blade);
+		if (!b->b)
+			return usage_error("--bind %s: %s has no such blade "
+					   "(%u blades: index 0..%u or a name)",
+					   b->arg, o->chassis, ch->nblades,
+					   ch->nblades - 1);
+		if (b->chip >= ch->nswitches)
+			return usage_error("--bind %s: no domain %04x: %s has "
+					   "%u switch%s, domains 0000..%04x",
+					   b->arg, b->chip, o->chassis,
+					   ch->nswitches,
+					   ch->nswitches == 1 ? "" : "es",
+					   ch->nswitches - 1);
+		if (sw_fw_function_by_rid(&b->fid, fw, b->chip, b->rid, &err))
+			return usage_error("--bind %s: %s", b->arg, err.msg);
+		bi = 0;
+		while (ch->blades[bi].b != b->b)
+			bi++; /* find_blade() found it, so it is there */
+		part = blade_partition(ch, fw, bi);
+		if (part < 0)
+			return usage_error("--bind %s: blade %s has no "
+					   "partition",
+					   b->arg, ch->blades[bi].desc.name);
+		b->part = (unsigned)part;
+	}
+	return EXIT_OK;
+}
+
+/* The blade has enumerated the function bound for it. */
+static bool bind_done(const struct bind_req *b, struct sw_fw *fw)
+{
+	struct sw_partition_info pi;
+	const struct sw_vppb_info *v;
+
+	if (sw_fw_partition(fw, b->part, &pi, NULL) < 0)
+		return false;
+	v = &pi.vppb[b->vppb];
+	return v->state == SW_VPPB_BOUND && v->sec_bus &&
+	       sim_blade_dev_find(b->b, FAB_RID(v->sec_bus, 0, 0));
+}
+
+/*
+ * Bind, then run the clock until every blade has enumerated what was
+ * bound for it.  Returns EXIT_OK, EXIT_USAGE for a binding the firmware
+ * refuses, or EXIT_BAD_CHASSIS (with @err) when a blade never finishes.
+ */
+static int binds_apply(struct options *o, struct sim_chassis *ch,
+		       struct sw_fw *fw, struct fm_err *err)
+{
+	struct sim_clock *clk = sim_chassis_clock(ch);
+	uint64_t deadline = sim_clock_now(clk) + BIND_SETTLE_NS;
+
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		struct bind_req *b = &o->binds[i];
+		struct fm_err berr = { 0 };
+
+		if (sw_fw_bind(fw, b->fid, b->part, -1, &b->vppb, &berr) < 0)
+			return usage_error("--bind %s: %s", b->arg, berr.msg);
+	}
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		const struct bind_req *b = &o->binds[i];
+
+		while (!bind_done(b, fw)) {
+			uint64_t next = sim_clock_next_time(clk);
+
+			if (next > deadline) {
+				fm_err_set(err, FM_ETIMEDOUT,
+					   "--bind %s: host:%s did not "
+					   "enumerate the function within %llu "
+					   "s (virtual)",
+					   b->arg, b->blade,
+					   (unsigned long long)(BIND_SETTLE_NS /
+								FAB_NS_PER_S));
+				return EXIT_BAD_CHASSIS;
+			}
+			sim_clock_run_until(clk, next);
+		}
+	}
+	return EXIT_OK;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static double wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/*
+ * Serve FMP on o->listen until SIGINT or SIGTERM.  Virtual time follows
+ * wall time (times o->speed): events fire when their time comes, and
+ * requests are answered at the virtual time of their arrival.  SIGINT and
+ * SIGTERM stay blocked except inside ppoll(), so none is lost.
+ */
+static int serve(const struct options *o, struct sim_chassis *ch,
+		 struct sw_fw *fw, struct fm_err *err)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct sim_clock *clk = sim_chassis_clock(ch);
+	struct sw_fmp_unix_server *srv = NULL;
+	sigset_t block, orig;
+	uint64_t v0;
+	double w0;
+	int ret;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = sw_fmp_unix_server_new(&srv, o->listen, sw_fmp_fw_handle, fw,
+				     err);
+	if (ret < 0)
+		goto out;
+	if (!o->quiet) {
+		printf("serving FMP on %s (virtual time x%g); SIGINT or "
+		       "SIGTERM stops\n",
+		       o->listen, o->speed);
+		fflush(stdout);
+	}
+	v0 = sim_clock_now(clk);
+	w0 = wall_ns();
+	while (!stop_signal) {
+		struct pollfd p = { .fd = sw_fmp_unix_server_fd(srv),
+				    .events = POLLIN };
+		uint64_t vnow = v0 + (uint64_t)((wall_ns() - w0) * o->speed);
+		uint64_t next;
+		/* look at the clock at least once a second */
+		struct timespec ts = { .tv_sec = 1 };
+		int n;
+
+		sim_clock_run_until(clk, vnow);
+		next = sim_clock_next_time(clk);
+		if (next != UINT64_MAX) {
+			double wait = (double)(next - vnow) / o->speed;
+
+			if (wait < 1e9) {
+				ts.tv_sec = 0;
+				ts.tv_nsec = (long)wait + 1;
+			}
+		}
+		n = ppoll(&p, 1, &ts, &orig);
+		if (n < 0 && errno != EINTR) {
+			ret = fm_err_sys(err, FM_EIO, errno, "%s: poll",
+					 o->listen);
+			goto out;
+		}
+		if (n <= 0)
+			continue;
+		vnow = v0 + (uint64_t)((wall_ns() - w0) * o->speed);
+		sim_clock_run_until(clk, vnow);
+		ret = sw_fmp_unix_server_process(srv, err);
+		if (ret < 0)
+			goto out;
+	}
+out:
+	sw_fmp_unix_server_free(srv);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	return ret;
+}
+
+static int run(struct options *o)
 {
 	struct sim_blade *blades[MAX_DUMPS] = { NULL };
 	struct sim_chassis *ch = NULL;
+	struct sw_fw *fw = NULL;
 	struct fm_err err = { 0 };
 	FILE *out = stdout;
 	int status = EXIT_BAD_CHASSIS;
@@ -387,8 +745,17 @@ static int run(const struct options *o)
 			goto out;
 		}
 	}
+	if (fw_start(&fw, ch, &err) < 0)
+		goto out;
 	if (sim_chassis_power_on(ch, &err) < 0)
 		goto out;
+	status = binds_resolve(o, ch, fw);
+	if (status != EXIT_OK)
+		goto out;
+	status = binds_apply(o, ch, fw, &err);
+	if (status != EXIT_OK)
+		goto out;
+	status = EXIT_BAD_CHASSIS;
 	if (o->output) {
 		out = fopen(o->output, "w");
 		if (!out) {
@@ -412,6 +779,8 @@ static int run(const struct options *o)
 			   o->output ? o->output : "standard output");
 		goto out;
 	}
+	if (o->listen && serve(o, ch, fw, &err) < 0)
+		goto out;
 	status = EXIT_OK;
 out:
 	if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {
@@ -420,6 +789,7 @@ out:
 	}
 	if (err.code)
 		fprintf(stderr, PROG ": %s\n", err.msg);
+	sw_fw_free(fw);
 	sim_chassis_free(ch);
 	return status;
 }

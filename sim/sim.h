@@ -111,6 +111,14 @@ bool sim_fn_is_vf(const struct sim_fn *fn);
 bool sim_fn_in_flr(const struct sim_fn *fn);
 /* Completed FLRs of this function since creation. */
 uint64_t sim_fn_flr_count(const struct sim_fn *fn);
+/*
+ * Fault injection: while @hang is set, an FLR of the function never
+ * completes (its config requests complete with CRS for ever, as a broken
+ * device's do).  Clearing it completes an FLR stuck now.  The setting
+ * belongs to the function slot (PF, or VF n) and survives VF Enable
+ * cycles.
+ */
+void sim_fn_inject_flr_hang(struct sim_fn *fn, bool hang);
 
 /*
  * Back-door view of the function's BAR-backed memory (what the device

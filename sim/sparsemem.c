@@ -2,19 +2,23 @@
 /*
  * sparsemem.c - sparse memory: pages on first write, zero elsewhere.
  *
- * The index is an open-addressing hash table with linear probing, keyed
- * by page number (Fibonacci hashing), kept at most half full.  Pages are
- * never freed one by one: memory is cleared as a whole (FLR, VF disable),
- * so the table needs no tombstones.
+ * The first SIM_SPARSE_NEAR pages sit in the struct (filled in order,
+ * never moved), so a memory of a page or two costs one compare per page
+ * and no index.  The others go to an open-addressing hash table with
+ * linear probing, keyed by page number (Fibonacci hashing), whose slots
+ * hold key and page side by side (one cache line per probe), kept at
+ * most half full.  Pages are never freed one by one: memory is cleared as
+ * a whole (FLR, VF disable), so the table needs no tombstones.
  */
 #include "sim/sparsemem_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Page numbers are at most 2^52, so this never names a real page. */
-#define SIM_SPARSE_EMPTY UINT64_MAX
 #define SIM_SPARSE_MIN_CAP 8u
+
+_Static_assert(sizeof(struct sim_sparse) == 48,
+	       "struct sim_sparse must stay 48 bytes (see endpoint_int.h)");
 
 void sim_sparse_init(struct sim_sparse *m)
 {
@@ -23,11 +27,11 @@ void sim_sparse_init(struct sim_sparse *m)
 
 void sim_sparse_fini(struct sim_sparse *m)
 {
+	for (unsigned i = 0; i < SIM_SPARSE_NEAR; i++)
+		free(m->near[i].page);
 	for (uint32_t i = 0; i < m->cap; i++)
-		if (m->keys[i] != SIM_SPARSE_EMPTY)
-			free(m->pages[i]);
-	free(m->keys);
-	free(m->pages);
+		free(m->tab[i].page);
+	free(m->tab);
 	sim_sparse_init(m);
 }
 
@@ -39,54 +43,49 @@ static uint32_t sim_sparse_slot(uint64_t key, uint32_t cap)
 	return (uint32_t)(h >> 32) & (cap - 1);
 }
 
-/* Slot holding @key, or the free slot where it would go. */
-static uint32_t sim_sparse_probe(const struct sim_sparse *m, uint64_t key)
+/* Slot of @tab (@cap slots) holding @key, or the free slot for it. */
+static struct sim_sparse_ent *sim_sparse_probe(struct sim_sparse_ent *tab,
+					       uint32_t cap, uint64_t key)
 {
-	uint32_t i = sim_sparse_slot(key, m->cap);
+	uint32_t i = sim_sparse_slot(key, cap);
 
-	while (m->keys[i] != SIM_SPARSE_EMPTY && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	return i;
+	while (tab[i].page && tab[i].key != key)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
 }
 
 static uint8_t *sim_sparse_find(const struct sim_sparse *m, uint64_t key)
 {
-	uint32_t i;
+	for (unsigned i = 0; i < SIM_SPARSE_NEAR; i++) {
+		const struct sim_sparse_ent *e = &m->near[i];
 
+		/* filled in order: a free near slot means an empty table */
+		if (!e->page)
+			return NULL;
+		if (e->key == key)
+			return e->page;
+	}
 	if (m->cap == 0)
 		return NULL;
-	i = sim_sparse_probe(m, key);
-	return m->keys[i] == key ? m->pages[i] : NULL;
+	return sim_sparse_probe(m->tab, m->cap, key)->page;
 }
 
 static int sim_sparse_grow(struct sim_sparse *m)
 {
 	uint32_t cap = m->cap ? m->cap * 2 : SIM_SPARSE_MIN_CAP;
-	struct sim_sparse n = { .cap = cap, .used = m->used };
+	struct sim_sparse_ent *tab;
 
 	if (cap == 0)
 		return -FM_ENOMEM;
-	n.keys = malloc(sizeof(*n.keys) * cap);
-	n.pages = malloc(sizeof(*n.pages) * cap);
-	if (!n.keys || !n.pages) {
-		free(n.keys);
-		free(n.pages);
+	tab = calloc(cap, sizeof(*tab));
+	if (!tab)
 		return -FM_ENOMEM;
-	}
-	for (uint32_t i = 0; i < cap; i++)
-		n.keys[i] = SIM_SPARSE_EMPTY;
-	for (uint32_t i = 0; i < m->cap; i++) {
-		uint32_t j;
-
-		if (m->keys[i] == SIM_SPARSE_EMPTY)
-			continue;
-		j = sim_sparse_probe(&n, m->keys[i]);
-		n.keys[j] = m->keys[i];
-		n.pages[j] = m->pages[i];
-	}
-	free(m->keys);
-	free(m->pages);
-	*m = n;
+	for (uint32_t i = 0; i < m->cap; i++)
+		if (m->tab[i].page)
+			*sim_sparse_probe(tab, cap, m->tab[i].key) = m->tab[i];
+	free(m->tab);
+	m->tab = tab;
+	m->cap = cap;
 	return 0;
 }
 
@@ -94,20 +93,28 @@ static int sim_sparse_grow(struct sim_sparse *m)
 static uint8_t *sim_sparse_get(struct sim_sparse *m, uint64_t key)
 {
 	uint8_t *page = sim_sparse_find(m, key);
-	uint32_t i;
+	struct sim_sparse_ent *e = NULL;
+	bool hashed = false;
 
 	if (page)
 		return page;
-	/* keep the table at most half full so probes stay short */
-	if ((m->used + 1) * 2 > m->cap && sim_sparse_grow(m) < 0)
-		return NULL;
+	for (unsigned i = 0; i < SIM_SPARSE_NEAR && !e; i++)
+		if (!m->near[i].page)
+			e = &m->near[i];
+	if (!e) {
+		/* keep the table at most half full so probes stay short */
+		if ((m->nhash + 1) * 2 > m->cap && sim_sparse_grow(m) < 0)
+			return NULL;
+		e = sim_sparse_probe(m->tab, m->cap, key);
+		hashed = true;
+	}
 	page = calloc(1, SIM_SPARSE_PAGE_SIZE);
 	if (!page)
 		return NULL;
-	i = sim_sparse_probe(m, key);
-	m->keys[i] = key;
-	m->pages[i] = page;
-	m->used++;
+	e->key = key;
+	e->page = page;
+	if (hashed)
+		m->nhash++;
 	return page;
 }
 
@@ -140,11 +147,19 @@ int sim_sparse_write(struct sim_sparse *m, uint64_t addr, const void *buf,
 	const uint8_t *in = buf;
 	uint64_t first = addr >> SIM_SPARSE_PAGE_SHIFT;
 	uint64_t last;
+	uint8_t *page;
 
 	if (len == 0)
 		return 0;
-	/* allocate every page first so a failure writes nothing */
 	last = (addr + len - 1) >> SIM_SPARSE_PAGE_SHIFT;
+	if (first == last) {
+		page = sim_sparse_get(m, first);
+		if (!page)
+			return -FM_ENOMEM;
+		memcpy(page + (addr & (SIM_SPARSE_PAGE_SIZE - 1)), in, len);
+		return 0;
+	}
+	/* allocate every page first so a failure writes nothing */
 	for (uint64_t p = first; p <= last; p++)
 		if (!sim_sparse_get(m, p))
 			return -FM_ENOMEM;
@@ -165,11 +180,15 @@ int sim_sparse_write(struct sim_sparse *m, uint64_t addr, const void *buf,
 
 uint32_t sim_sparse_pages(const struct sim_sparse *m)
 {
-	return m->used;
+	uint32_t n = m->nhash;
+
+	for (unsigned i = 0; i < SIM_SPARSE_NEAR; i++)
+		n += m->near[i].page != NULL;
+	return n;
 }
 
 uint64_t sim_sparse_bytes(const struct sim_sparse *m)
 {
-	return (uint64_t)m->used * SIM_SPARSE_PAGE_SIZE +
-	       (uint64_t)m->cap * (sizeof(*m->keys) + sizeof(*m->pages));
+	return (uint64_t)sim_sparse_pages(m) * SIM_SPARSE_PAGE_SIZE +
+	       (uint64_t)m->cap * sizeof(*m->tab);
 }

@@ -6,7 +6,8 @@
  *
  * VFs are found by arithmetic, never by a scan: VF i answers at
  * PF RID + First VF Offset + i * VF Stride (2.1.3), and VF i's part of VF
- * BAR n is [base + i * size, base + (i + 1) * size) (2.1.1.1).
+ * BAR n is [base + i * size, base + (i + 1) * size) (2.1.1.1); the bases
+ * and sizes are cached in the device's decode cache (endpoint_int.h).
  */
 #include "sim/endpoint_int.h"
 
@@ -38,6 +39,7 @@ static void sim_sriov_enable(struct sim_ep *ep, unsigned n)
 		sim_fn_setup(&ep->vfs[i], ep, true, (uint16_t)i,
 			     sim_sriov_vf_rid(ep, i));
 	ep->num_vfs = n;
+	sim_sriov_decode_refresh(ep);
 }
 
 void sim_sriov_disable(struct sim_ep *ep)
@@ -50,6 +52,7 @@ void sim_sriov_disable(struct sim_ep *ep)
 		vf->present = false;
 	}
 	ep->num_vfs = 0;
+	sim_sriov_decode_refresh(ep);
 }
 
 /*
@@ -172,30 +175,22 @@ struct sim_fn *sim_sriov_vf_by_rid(struct sim_ep *ep, uint16_t rid)
 	return i < ep->num_vfs ? &ep->vfs[i] : NULL;
 }
 
-struct sim_fn *sim_sriov_decode(struct sim_ep *ep, uint64_t addr, unsigned len,
-				unsigned *slot, uint64_t *off)
+void sim_sriov_decode_refresh(struct sim_ep *ep)
 {
+	ep->nvf_win = 0;
 	if (ep->num_vfs == 0 ||
 	    !(sim_sriov_rd(ep, PCI_IOV_CTRL, 2) & PCI_IOV_CTRL_MSE))
-		return NULL;
+		return;
 	for (unsigned j = 0; j < ep->nvf_bars; j++) {
 		const struct sim_ep_bar *b = &ep->vf_bars[j];
+		struct sim_ep_win *w = &ep->vf_win[ep->nvf_win++];
 		uint16_t reg = PCI_IOV_BAR_BASE + 4 * b->slot;
-		uint64_t base = sim_sriov_rd(ep, reg, 4) & ~0xfULL;
-		uint64_t rel, idx, o;
 
+		w->base = sim_sriov_rd(ep, reg, 4) & ~0xfULL;
 		if (b->mem64)
-			base |= (uint64_t)sim_sriov_rd(ep, reg + 4, 4) << 32;
-		if (addr < base)
-			continue;
-		rel = addr - base;
-		idx = rel >> b->shift;
-		o = rel & (b->size - 1);
-		if (idx >= ep->num_vfs || len > b->size - o)
-			continue;
-		*slot = b->slot;
-		*off = o;
-		return &ep->vfs[idx];
+			w->base |= (uint64_t)sim_sriov_rd(ep, reg + 4, 4) << 32;
+		w->size = b->size;
+		w->slot = b->slot;
+		w->shift = b->shift;
 	}
-	return NULL;
 }

@@ -143,6 +143,23 @@ Test(sim_flr, pf_flr_scrubs_bar_memory)
 	cr_assert_arr_eq(got, zero, 16);
 }
 
+Test(sim_flr, pf_flr_stops_pf_and_vf_memory_decode)
+{
+	uint8_t in[4];
+
+	t_ep_enable_vfs(&t, 4);
+	flr(t.pf);
+	sim_clock_run_for(t.clk, FAB_FLR_TIME_NS);
+	cr_assert_eq(t_fake_port_mem_read(in, &t.fp, T_EP_BAR0_ADDR, 4),
+		     FAB_CPL_UR);
+	cr_assert_eq(t_fake_port_mem_read(in, &t.fp, T_EP_VFBAR0_ADDR, 4),
+		     FAB_CPL_UR);
+	/* Memory Space Enable again: the BARs were reset, the old is gone */
+	t_ep_wr(&t, t.pf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	cr_assert_eq(t_fake_port_mem_read(in, &t.fp, T_EP_BAR0_ADDR, 4),
+		     FAB_CPL_UR);
+}
+
 Test(sim_flr, pf_flr_keeps_the_link_status)
 {
 	flr(t.pf);

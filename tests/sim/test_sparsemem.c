@@ -84,3 +84,51 @@ Test(sim_sparsemem, fini_frees_everything_and_memory_reads_zero)
 	sim_sparse_read(&m, 0x10, &v, 4);
 	cr_assert_eq(v, 0);
 }
+
+Test(sim_sparsemem, page_zero_keeps_its_data_among_others)
+{
+	uint32_t v = 0x01020304, w = 0xa0b0c0d0, in = 0;
+
+	cr_assert_eq(sim_sparse_write(&m, 0, &v, 4), 0);
+	cr_assert_eq(sim_sparse_write(&m, 7ULL << 30, &w, 4), 0);
+	sim_sparse_read(&m, 0, &in, 4);
+	cr_assert_eq(in, v);
+	sim_sparse_read(&m, 7ULL << 30, &in, 4);
+	cr_assert_eq(in, w);
+}
+
+Test(sim_sparsemem, unwritten_page_zero_reads_zero_while_others_exist)
+{
+	uint64_t v = ~0ULL, in = 1;
+
+	cr_assert_eq(sim_sparse_write(&m, 5 * SIM_SPARSE_PAGE_SIZE, &v, 8), 0);
+	sim_sparse_read(&m, 0, &in, 8);
+	cr_assert_eq(in, 0);
+	cr_assert_eq(sim_sparse_pages(&m), 1);
+}
+
+Test(sim_sparsemem, first_pages_cost_no_index)
+{
+	uint8_t v = 1;
+
+	for (unsigned i = 0; i < SIM_SPARSE_NEAR; i++)
+		sim_sparse_write(&m, (uint64_t)i << 32, &v, 1);
+	cr_assert_eq(sim_sparse_bytes(&m),
+		     SIM_SPARSE_NEAR * SIM_SPARSE_PAGE_SIZE);
+	sim_sparse_write(&m, 1ULL << 48, &v, 1);
+	cr_assert_gt(sim_sparse_bytes(&m),
+		     (SIM_SPARSE_NEAR + 1) * SIM_SPARSE_PAGE_SIZE);
+}
+
+Test(sim_sparsemem, write_spanning_many_pages_reads_back)
+{
+	uint8_t out[3 * SIM_SPARSE_PAGE_SIZE], in[sizeof(out)];
+	uint64_t addr = SIM_SPARSE_PAGE_SIZE - 3;
+
+	for (unsigned i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 7 + 1);
+	cr_assert_eq(sim_sparse_write(&m, addr, out, sizeof(out)), 0);
+	cr_assert_eq(sim_sparse_pages(&m), 4);
+	sim_sparse_read(&m, addr, in, sizeof(in));
+	cr_assert_arr_eq(in, out, sizeof(out));
+}

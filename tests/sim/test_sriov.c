@@ -400,6 +400,102 @@ Test(sim_sriov, vf_memory_needs_vf_mse)
 		     FAB_CPL_UR);
 }
 
+Test(sim_sriov, vf_memory_decode_resumes_when_vf_mse_is_set_again)
+{
+	uint32_t v = 0xabcd1234, in = 0;
+	uint64_t addr = T_EP_VFBAR0_ADDR + 3 * T_EP_VFBAR0_SIZE + 0x40;
+
+	t_ep_assign(&t);
+	t_ep_enable_vfs(&t, 8);
+	t_fake_port_mem_write(&t.fp, addr, &v, 4);
+	iov_wr(PCI_IOV_CTRL, 2, PCI_IOV_CTRL_VFE | PCI_IOV_CTRL_ARI);
+	cr_assert_eq(t_fake_port_mem_read(&in, &t.fp, addr, 4), FAB_CPL_UR);
+	iov_wr(PCI_IOV_CTRL, 2,
+	       PCI_IOV_CTRL_VFE | PCI_IOV_CTRL_MSE | PCI_IOV_CTRL_ARI);
+	cr_assert_eq(t_fake_port_mem_read(&in, &t.fp, addr, 4), FAB_CPL_SC);
+	cr_assert_eq(in, v);
+}
+
+Test(sim_sriov, pf_memory_space_enable_does_not_gate_vf_memory)
+{
+	uint8_t in[4];
+
+	t_ep_assign(&t);
+	t_ep_enable_vfs(&t, 8);
+	t_ep_wr(&t, t.pf, PCI_COMMAND, 2, 0);
+	cr_assert_eq(t_fake_port_mem_read(in, &t.fp, T_EP_BAR0_ADDR, 4),
+		     FAB_CPL_UR);
+	cr_assert_eq(t_fake_port_mem_read(in, &t.fp, T_EP_VFBAR0_ADDR, 4),
+		     FAB_CPL_SC);
+}
+
+Test(sim_sriov, vf_bar_moved_by_a_config_write_decodes_at_the_new_address)
+{
+	uint64_t moved = 0x600000000ULL;
+	uint64_t slice = 2 * T_EP_VFBAR0_SIZE + 0x8;
+	uint32_t v = 0x7e57da7a, in = 0;
+
+	t_ep_assign(&t);
+	t_ep_enable_vfs(&t, 8);
+	t_fake_port_mem_write(&t.fp, T_EP_VFBAR0_ADDR + slice, &v, 4);
+	iov_wr(PCI_IOV_BAR_BASE + 4, 4, (uint32_t)(moved >> 32));
+	cr_assert_eq(t_fake_port_mem_read(&in, &t.fp, moved + slice, 4),
+		     FAB_CPL_SC);
+	cr_assert_eq(in, v);
+	cr_assert_eq(
+		t_fake_port_mem_read(&in, &t.fp, T_EP_VFBAR0_ADDR + slice, 4),
+		FAB_CPL_UR);
+}
+
+Test(sim_sriov, vf_memory_decode_follows_the_system_page_size)
+{
+	uint32_t v = 0x5a5a5a5a, peek = 0;
+
+	iov_wr(PCI_IOV_SYSPS, 4, 0x10); /* 64 KiB: each VF's slice too */
+	t_ep_assign(&t);
+	t_ep_enable_vfs(&t, 8);
+	t_fake_port_mem_write(&t.fp, T_EP_VFBAR0_ADDR + 0x10000 + 4, &v, 4);
+	cr_assert_eq(sim_fn_mem_peek(sim_ep_vf(t.ep, 1), 0, 4, &peek, 4, NULL),
+		     0);
+	cr_assert_eq(peek, v);
+	/* one 16 KiB slice in, still VF 0 with 64 KiB pages */
+	t_fake_port_mem_write(&t.fp, T_EP_VFBAR0_ADDR + T_EP_VFBAR0_SIZE, &v,
+			      4);
+	cr_assert_eq(sim_fn_mem_peek(sim_ep_vf(t.ep, 0), 0, T_EP_VFBAR0_SIZE,
+				     &peek, 4, NULL),
+		     0);
+	cr_assert_eq(peek, v);
+	cr_assert_eq(sim_fn_mem_requests(sim_ep_vf(t.ep, 1)), 1);
+}
+
+Test(sim_sriov, vf_memory_not_decoded_once_vf_enable_clears)
+{
+	uint8_t in[4];
+
+	t_ep_assign(&t);
+	t_ep_enable_vfs(&t, 8);
+	iov_wr(PCI_IOV_CTRL, 2, PCI_IOV_CTRL_MSE);
+	cr_assert_eq(t_fake_port_mem_read(in, &t.fp, T_EP_VFBAR0_ADDR, 4),
+		     FAB_CPL_UR);
+}
+
+Test(sim_sriov, vf_memory_decode_covers_only_the_vfs_of_a_new_enable)
+{
+	uint8_t in[4];
+
+	t_ep_assign(&t);
+	t_ep_enable_vfs(&t, 8);
+	iov_wr(PCI_IOV_CTRL, 2, 0);
+	t_ep_enable_vfs(&t, 2);
+	cr_assert_eq(t_fake_port_mem_read(
+			     in, &t.fp, T_EP_VFBAR0_ADDR + T_EP_VFBAR0_SIZE, 4),
+		     FAB_CPL_SC);
+	cr_assert_eq(
+		t_fake_port_mem_read(
+			in, &t.fp, T_EP_VFBAR0_ADDR + 5 * T_EP_VFBAR0_SIZE, 4),
+		FAB_CPL_UR);
+}
+
 Test(sim_sriov, vf_memory_freed_when_vfs_disabled)
 {
 	uint32_t v = 0x5555aaaa, peek = 1;
