@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - mrfabricd, the Redfish fabric management service.
+ *
+ *   mrfabricd --sim CHASSIS.json      embedded simulator and switch
+ *                                     firmware, FMP in-process
+ *   mrfabricd --switch unix:PATH      the switch of `mrfabric-sim
+ *                                     --listen PATH`, FMP on its socket
+ *
+ * One thread, one event loop (mgmt.h): HTTP, the switch, timers and the
+ * simulator's virtual clock all run as its callbacks.  SIGTERM and SIGINT
+ * stop it; everything is then closed in order and the exit status is 0.
+ *
+ * Exit status: 0 after a clean shutdown, 1 when starting fails (a bad
+ * configuration or chassis file, the switch unreachable, the port taken:
+ * one line on stderr says which), 2 for a usage error.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mgmt/http_int.h"
+#include "mgmt/mgmt.h"
+#include "mgmt/router_int.h"
+#include "mgmt/store.h"
+#include "sim/sim.h"
+#include "switchfw/fmp.h"
+#include "switchfw/switchfw.h"
+
+#define PROG "mrfabricd"
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_START = 1,
+	EXIT_USAGE = 2,
+};
+
+struct options {
+	const char *sim; /* CHASSIS.json */
+	const char *sw;	 /* PATH of unix:PATH */
+	const char *config;
+	const char *listen;
+	const char *log_level;
+	const char *speed;
+};
+
+/* What the daemon runs; everything NULL until started. */
+struct daemon {
+	struct mgmt_config cfg;
+	struct mgmt_loop *loop;
+	struct sim_chassis *chassis;
+	struct sw_fw *fw;
+	struct sw_fmp_unix_client *unix_client;
+	struct sw_fmp_client *fmp;
+	struct mgmt_store *store;
+	struct mgmt_router *router;
+	struct mgmt_ctx ctx;
+	struct mgmt_http *http;
+};
+
+static const char usage_text[] =
+	"Usage: " PROG " (--sim CHASSIS.json | --switch unix:PATH)\n"
+	"                 [--config FILE] [--listen ADDR:PORT]\n"
+	"                 [--log-level LEVEL] [--speed FACTOR]\n"
+	"\n"
+	"The Redfish service of an mrfabric PCIe fabric: answers on\n"
+	"http://ADDR:PORT/redfish/v1 (default 127.0.0.1:8080).\n"
+	"\n"
+	"  --sim CHASSIS.json    run the simulated chassis described in the\n"
+	"                        file, with its switch firmware, in this\n"
+	"                        process\n"
+	"  --switch unix:PATH    manage the switch served on the UNIX socket\n"
+	"                        PATH (mrfabric-sim --listen PATH)\n"
+	"  -c, --config FILE     JSON configuration (schemas/\n"
+	"                        mrfabricd.schema.json); without it, defaults\n"
+	"  -l, --listen ADDR:PORT  listen here instead (IPv6: [ADDR]:PORT;\n"
+	"                        :PORT keeps the address; port 0: any free)\n"
+	"  --log-level LEVEL     error, warn, info (default) or debug\n"
+	"  --speed FACTOR        with --sim: virtual seconds per wall second\n"
+	"                        (default 1; 0: as fast as possible)\n"
+	"  -h, --help            this text\n"
+	"  -V, --version         the version\n"
+	"\n"
+	"Logs go to standard error.  SIGTERM or SIGINT shuts down cleanly.\n"
+	"Exit status: 0 after a clean shutdown, 1 when starting fails, 2 for\n"
+	"a usage error.\n";
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry '" PROG " --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static void log_sink(void *ctx, enum fm_log_level level, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, PROG ": %s: %s\n", fm_log_level_name(level), msg);
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(struct options *o, int argc, char **argv)
+{
+	enum { OPT_SIM = 256, OPT_SWITCH, OPT_LOG_LEVEL, OPT_SPEED };
+	static const struct option longopts[] = {
+		{ "sim", required_argument, NULL, OPT_SIM },
+		{ "switch", required_argument, NULL, OPT_SWITCH },
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, ":c:l:hV", longopts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case OPT_SIM:
+			o->sim = optarg;
+			break;
+		case OPT_SWITCH:
+			if (strncmp(optarg, "unix:", 5) != 0 || !optarg[5])
+				return usage_error("--switch %s: expected "
+						   "unix:PATH",
+						   optarg);
+			o->sw = optarg + 5;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			o->log_level = optarg;
+			break;
+		case OPT_SPEED:
+			o->speed = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf(PROG " %s\n", MRFABRIC_VERSION);
+			return EXIT_OK;
+		case ':':
+			return usage_error("%s needs an argument",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option %s",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (!o->sim == !o->sw)
+		return usage_error("give exactly one of --sim CHASSIS.json and "
+				   "--switch unix:PATH");
+	if (o->speed && !o->sim)
+		return usage_error("--speed needs --sim");
+	return -1;
+}
+
+/* The configuration: defaults, the file, then the command line. */
+static int configure(struct mgmt_config *cfg, const struct options *o)
+{
+	struct fm_err err = { 0 };
+	char *end;
+
+	mgmt_config_defaults(cfg);
+	if (o->config && mgmt_config_load(cfg, o->config, &err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		return EXIT_START;
+	}
+	if (o->listen && mgmt_config_set_listen(cfg, o->listen, &err) < 0)
+		return usage_error("--listen: %s", err.msg);
+	if (o->log_level &&
+	    mgmt_log_level_parse(&cfg->log_level, o->log_level, &err) < 0)
+		return usage_error("--log-level: %s", err.msg);
+	if (o->speed) {
+		cfg->sim_speed = strtod(o->speed, &end);
+		if (end == o->speed || *end || !isfinite(cfg->sim_speed) ||
+		    cfg->sim_speed < 0)
+			return usage_error("--speed %s: expected a factor >= 0 "
+					   "(1: real time, 0: as fast as "
+					   "possible)",
+					   o->speed);
+	}
+	return -1;
+}
+
+/* --sim: the chassis, its firmware, power on, FMP in-process. */
+static int start_sim(struct daemon *d, const char *path,
+		     struct sw_fmp_transport *t, struct fm_err *err)
+{
+	struct fab_chip *chips[SW_MAX_CHIPS];
+	struct sw_fw_config fwc = {
+		.managed_timeout_ns =
+			(uint64_t)d->cfg.managed_unbind_timeout_ms *
+			FAB_NS_PER_MS,
+	};
+	unsigned n, i;
+	int ret;
+
+	ret = sim_chassis_load(&d->chassis, path, err);
+	if (ret < 0)
+		return ret;
+	n = sim_chassis_switch_count(d->chassis);
+	if (n > SW_MAX_CHIPS)
+		return fm_err_set(err, FM_ERANGE,
+				  "%s: %u switches, the firmware drives at "
+				  "most %u",
+				  path, n, SW_MAX_CHIPS);
+	for (i = 0; i < n; i++)
+		chips[i] = sim_switch_chip(sim_chassis_switch(d->chassis, i));
+	ret = sw_fw_new(&d->fw, chips, n, &fwc, err);
+	if (ret == 0)
+		ret = sw_fw_start(d->fw, err);
+	if (ret == 0)
+		ret = sim_chassis_power_on(d->chassis, err);
+	if (ret == 0)
+		ret = mgmt_loop_set_vclock(d->loop,
+					   sim_chassis_clock(d->chassis),
+					   d->cfg.sim_speed, err);
+	if (ret < 0)
+		return ret;
+	sw_fmp_transport_local(t, d->fw);
+	FM_LOG(FM_LOG_INFO, "simulated chassis %s: virtual time x%g", path,
+	       d->cfg.sim_speed);
+	return 0;
+}
+
+/* --switch unix:PATH: connect (at start only, before the loop runs). */
+static int start_unix(struct daemon *d, const char *path,
+		      struct sw_fmp_transport *t, struct fm_err *err)
+{
+	int ret = sw_fmp_unix_client_connect(&d->unix_client, path, err);
+
+	if (ret < 0)
+		return ret;
+	sw_fmp_unix_client_transport(t, d->unix_client);
+	return 0;
+}
+
+static int start_switch(struct daemon *d, const struct options *o,
+			struct fm_err *err)
+{
+	struct sw_fmp_identify_rsp id;
+	struct sw_fmp_transport t;
+	int ret;
+
+	ret = o->sim ? start_sim(d, o->sim, &t, err)
+		     : start_unix(d, o->sw, &t, err);
+	if (ret == 0)
+		ret = sw_fmp_client_new(&d->fmp, &t, err);
+	if (ret == 0)
+		ret = sw_fmp_client_identify(&id, d->fmp, err);
+	if (ret < 0)
+		return ret;
+	FM_LOG(FM_LOG_INFO,
+	       "switch %.32s: firmware %u.%u, %u chips, %u ports, %u "
+	       "partitions, %u functions",
+	       id.name, id.fw_version >> 16, id.fw_version & 0xffff, id.nchips,
+	       id.nports, id.npartitions, id.nfunctions);
+	return 0;
+}
+
+static int start(struct daemon *d, const struct options *o, struct fm_err *err)
+{
+	struct mgmt_store_opts so = { .event_retention =
+					      d->cfg.event_retention };
+	int ret;
+
+	ret = mgmt_loop_new(&d->loop, err);
+	if (ret == 0)
+		ret = mgmt_loop_catch_signals(d->loop, err);
+	if (ret == 0)
+		ret = start_switch(d, o, err);
+	if (ret == 0)
+		ret = mgmt_store_open_opts(&d->store, d->cfg.database, &so,
+					   err);
+	if (ret == 0)
+		ret = mgmt_router_new_default(&d->router, err);
+	if (ret < 0)
+		return ret;
+	d->ctx.cfg = &d->cfg;
+	d->ctx.loop = d->loop;
+	d->ctx.router = d->router;
+	d->ctx.fmp = d->fmp;
+	d->ctx.store = d->store;
+	ret = mgmt_http_new(&d->http, d->loop, d->router, &d->ctx, err);
+	if (ret < 0)
+		return ret;
+	FM_LOG(FM_LOG_INFO, "database %s", d->cfg.database);
+	/* the contract test reads the port from this line */
+	FM_LOG(FM_LOG_INFO, "listening on http://%s%s%s:%u/redfish/v1",
+	       strchr(d->cfg.listen_address, ':') ? "[" : "",
+	       d->cfg.listen_address,
+	       strchr(d->cfg.listen_address, ':') ? "]" : "",
+	       (unsigned)mgmt_http_port(d->http));
+	return 0;
+}
+
+/* Stop in the reverse order of start(); the HTTP side goes first. */
+static void stop(struct daemon *d)
+{
+	mgmt_http_free(d->http);
+	mgmt_router_free(d->router);
+	mgmt_store_close(d->store);
+	sw_fmp_client_free(d->fmp);
+	sw_fmp_unix_client_close(d->unix_client);
+	if (d->loop)
+		mgmt_loop_set_vclock(d->loop, NULL, 1, NULL);
+	sw_fw_free(d->fw);
+	sim_chassis_free(d->chassis);
+	mgmt_loop_free(d->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct daemon d = { 0 };
+	struct fm_err err = { 0 };
+	int status;
+
+	status = parse_args(&o, argc, argv);
+	if (status >= 0)
+		return status;
+	status = configure(&d.cfg, &o);
+	if (status >= 0)
+		return status;
+	fm_log_set_sink(log_sink, NULL);
+	fm_log_set_level(d.cfg.log_level);
+	/* a client that hangs up must not kill the daemon */
+	signal(SIGPIPE, SIG_IGN);
+	status = EXIT_START;
+	if (start(&d, &o, &err) < 0) {
+		FM_LOG(FM_LOG_ERROR, "%s", err.msg);
+		goto out;
+	}
+	if (mgmt_loop_run(d.loop, &err) < 0) {
+		FM_LOG(FM_LOG_ERROR, "%s", err.msg);
+		goto out;
+	}
+	FM_LOG(FM_LOG_INFO, "%s: shutting down",
+	       strsignal(mgmt_loop_signal(d.loop)));
+	status = EXIT_OK;
+out:
+	stop(&d);
+	return status;
+}
