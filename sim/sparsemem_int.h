@@ -11,7 +11,7 @@
  * TLP of at most FAB_TLP_MAX_DATA (64) bytes, and a device's registers
  * and doorbells sit in a few bytes of each BAR.  With 4 KiB pages, a few
  * bytes touched on each of 16,384 VFs spread over 16,384 CPU pages, and
- * every request missed the TLB (bench_forward: 2-3x slower end to end);
+ * every request missed the TLB (bench_forward: 1.5x slower end to end);
  * small pages keep the touched bytes dense in the heap.
  *
  * The first SIM_SPARSE_NEAR pages a memory gets are held in the struct
@@ -42,8 +42,9 @@ struct sim_sparse_ent {
 
 /*
  * Zero-initialised (or sim_sparse_init()) means empty.  The fields are
- * private to sparsemem.c.  48 bytes, so that a struct embedding it can
- * keep it in one cache line with its own hot fields.
+ * private to sparsemem.c.  48 bytes on a 64-bit host, so that a struct
+ * embedding it can keep it in one cache line with its own hot fields
+ * (struct sim_fn does).
  */
 struct sim_sparse {
 	struct sim_sparse_ent near[SIM_SPARSE_NEAR]; /* first pages written */
