@@ -23,10 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mgmt/events.h"
+#include "mgmt/fabric.h"
 #include "mgmt/http_int.h"
 #include "mgmt/mgmt.h"
 #include "mgmt/router_int.h"
+#include "mgmt/move.h"
 #include "mgmt/store.h"
+#include "mgmt/task.h"
 #include "sim/sim.h"
 #include "switchfw/fmp.h"
 #include "switchfw/switchfw.h"
@@ -56,7 +60,10 @@ struct daemon {
 	struct sw_fw *fw;
 	struct sw_fmp_unix_client *unix_client;
 	struct sw_fmp_client *fmp;
+	struct mgmt_fabric *fabric;
 	struct mgmt_store *store;
+	struct mgmt_events *events;
+	struct mgmt_tasks *tasks;
 	struct mgmt_router *router;
 	struct mgmt_ctx ctx;
 	struct mgmt_http *http;
@@ -283,6 +290,26 @@ static int start_switch(struct daemon *d, const struct options *o,
 	return 0;
 }
 
+/*
+ * The event hub: the embedded firmware notifies it of each event; a
+ * separate switch is polled (and its old log was converted by earlier
+ * runs).
+ */
+static int start_events(struct daemon *d, const struct options *o,
+			struct fm_err *err)
+{
+	struct mgmt_events_opts eo = {
+		.poll_ns = o->sw ? 100 * FAB_NS_PER_MS : 0,
+		.replay_switch_log = o->sim != NULL,
+	};
+	int ret;
+
+	ret = mgmt_events_new(&d->events, d->loop, d->store, d->fmp, &eo, err);
+	if (ret == 0 && d->fw)
+		sw_fw_set_notify(d->fw, mgmt_events_fw_notify, d->events);
+	return ret;
+}
+
 static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 {
 	struct mgmt_store_opts so = { .event_retention =
@@ -295,8 +322,21 @@ static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 	if (ret == 0)
 		ret = start_switch(d, o, err);
 	if (ret == 0)
+		ret = mgmt_fabric_new(&d->fabric, d->fmp, err);
+	if (ret == 0)
 		ret = mgmt_store_open_opts(&d->store, d->cfg.database, &so,
 					   err);
+	if (ret == 0)
+		ret = start_events(d, o, err);
+	if (ret == 0)
+		ret = mgmt_tasks_new(&d->tasks, d->loop, d->fmp, d->store, err);
+	if (ret == 0)
+		mgmt_tasks_set_events(d->tasks, d->events);
+	if (ret == 0) /* interrupted moves and batches, missing bindings */
+		ret = mgmt_reconcile(NULL, d->tasks,
+				     (uint64_t)d->cfg.move_timeout_ms *
+					     FAB_NS_PER_MS,
+				     err);
 	if (ret == 0)
 		ret = mgmt_router_new_default(&d->router, err);
 	if (ret < 0)
@@ -306,6 +346,9 @@ static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 	d->ctx.router = d->router;
 	d->ctx.fmp = d->fmp;
 	d->ctx.store = d->store;
+	d->ctx.fabric = d->fabric;
+	d->ctx.events = d->events;
+	d->ctx.tasks = d->tasks;
 	ret = mgmt_http_new(&d->http, d->loop, d->router, &d->ctx, err);
 	if (ret < 0)
 		return ret;
@@ -323,8 +366,13 @@ static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 static void stop(struct daemon *d)
 {
 	mgmt_http_free(d->http);
+	if (d->fw)
+		sw_fw_set_notify(d->fw, NULL, NULL);
+	mgmt_tasks_free(d->tasks);
+	mgmt_events_free(d->events);
 	mgmt_router_free(d->router);
 	mgmt_store_close(d->store);
+	mgmt_fabric_free(d->fabric);
 	sw_fmp_client_free(d->fmp);
 	sw_fmp_unix_client_close(d->unix_client);
 	if (d->loop)

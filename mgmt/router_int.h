@@ -26,6 +26,8 @@
 #include "mgmt/mgmt.h"
 
 struct json_object;
+struct mgmt_events;
+struct mgmt_fabric;
 struct mgmt_store;
 struct sw_fmp_client;
 
@@ -217,6 +219,13 @@ struct mgmt_ctx {
 	const struct mgmt_router *router;
 	struct sw_fmp_client *fmp; /* the switch; NULL when none attached */
 	struct mgmt_store *store;  /* durable state; NULL when none open */
+	/* the fabric model (mgmt/fabric.h); NULL when none attached */
+	struct mgmt_fabric *fabric;
+	/* the event hub (mgmt/events.h); NULL when none */
+	struct mgmt_events *events;
+	/* the task engine (mgmt/task.h); NULL when none: the routes that
+	 * run tasks then fail with -FM_EIO (500 OperationFailed) */
+	struct mgmt_tasks *tasks;
 };
 
 /*
@@ -273,6 +282,13 @@ struct mgmt_route_set {
 /* The families of the service (mgmt/res_<family>.c). */
 extern const struct mgmt_route_set mgmt_res_root;
 extern const struct mgmt_route_set mgmt_res_registries;
+extern const struct mgmt_route_set mgmt_res_fabrics;
+extern const struct mgmt_route_set mgmt_res_chassis;
+extern const struct mgmt_route_set mgmt_res_systems;
+extern const struct mgmt_route_set mgmt_res_managers;
+extern const struct mgmt_route_set mgmt_res_events;
+extern const struct mgmt_route_set mgmt_res_tasks;
+extern const struct mgmt_route_set mgmt_res_zones_actions;
 
 struct mgmt_router;
 

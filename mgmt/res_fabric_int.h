@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * res_fabric_int.h - what the read side of the fabric tree (res_fabrics.c,
+ * res_chassis.c, res_systems.c, res_managers.c) shares, and the Zone body
+ * for the families that act on zones.
+ *
+ * Identifiers and URIs come from mgmt/fabric.h; bodies are built from
+ * the model after mgmt_res_fabric_sync() (which only refreshes the
+ * daemon's cached copy of the switch's state: GET stays free of side
+ * effects a client could see).
+ *
+ * res_fabrics.c owns the routes of the fabric tree and serves GET only.
+ * A family that serves another method on one of those paths (POST to
+ * the Zones collection) sets that method's op in res_fabrics.c's route
+ * table to a handler it exports: the router refuses two routes with the
+ * same pattern.
+ */
+#ifndef MRFABRIC_MGMT_RES_FABRIC_INT_H
+#define MRFABRIC_MGMT_RES_FABRIC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fabric/fm.h"
+#include "mgmt/fabric.h"
+#include "mgmt/router_int.h"
+
+struct json_object;
+
+#define MGMT_ZONE_TYPE "#Zone.v1_6_3.Zone"
+#define MGMT_ZONE_COLLECTION_TYPE "#ZoneCollection.ZoneCollection"
+
+/*
+ * The fabric model of @ctx, brought up to date (mgmt_fabric_sync()).
+ * -FM_ENOENT naming @uri when the daemon has no switch attached, so
+ * every fabric resource answers 404 then; -FM_EIO when the switch does
+ * not answer or contradicts itself.
+ */
+int mgmt_res_fabric_sync(struct mgmt_fabric **out, struct mgmt_ctx *ctx,
+			 const char *uri, struct fm_err *err);
+
+/*
+ * Set @key of @obj to the array @links (a reference taken, also on
+ * failure; NULL counts as out of memory) and "@key@odata.count" to its
+ * length.  0 or -FM_ENOMEM.
+ */
+int mgmt_res_set_links(struct json_object *obj, const char *key,
+		       struct json_object *links);
+/* Append {"@odata.id": @uri} to array @links.  0 or -FM_ENOMEM. */
+int mgmt_res_link_append(struct json_object *links, const char *uri);
+
+/* A Status object {"State": @state, "Health": "OK"}, NULL on no memory. */
+struct json_object *mgmt_res_status_new(const char *state);
+
+/*
+ * The manufacturer of PCI vendor ID @vendor ("Mellanox Technologies"),
+ * NULL for one this service does not know.
+ */
+const char *mgmt_res_vendor_name(uint16_t vendor);
+
+/*
+ * The Zone body of partition @part as GET serves it: @odata.id,
+ * @odata.type MGMT_ZONE_TYPE, Id "Zone-<part>", Name, ZoneType
+ * ZoneOfEndpoints, Status, and Links.Endpoints: the host endpoint of
+ * the partition first, then the function endpoints bound to it (owner
+ * @part, in fid order, whatever their binding state).  No Actions: a
+ * family that serves zone actions adds its "Actions" member to the body
+ * it gets here.  *out is a new reference.  -FM_ENOENT when the fabric
+ * has no partition @part, -FM_ENOMEM.
+ */
+int mgmt_zone_body_new(struct json_object **out, const struct mgmt_fabric *f,
+		       unsigned part, struct fm_err *err);
+
+#endif
