@@ -291,6 +291,22 @@ static int start_switch(struct daemon *d, const struct options *o,
 }
 
 /*
+ * The embedded firmware's event hook: the event hub records the event
+ * and the job engine advances the jobs waiting for it, both in the next
+ * loop iteration.  The engine is kicked first so that its poll, which
+ * has the hub convert the event in the same store commit, runs first
+ * (zero-delay timers fire in the order they were started).
+ */
+static void fw_notify(void *arg, const struct sw_event *e)
+{
+	struct daemon *d = arg;
+
+	if (d->tasks)
+		mgmt_tasks_kick(d->tasks);
+	mgmt_events_fw_notify(d->events, e);
+}
+
+/*
  * The event hub: the embedded firmware notifies it of each event; a
  * separate switch is polled (and its old log was converted by earlier
  * runs).
@@ -306,7 +322,7 @@ static int start_events(struct daemon *d, const struct options *o,
 
 	ret = mgmt_events_new(&d->events, d->loop, d->store, d->fmp, &eo, err);
 	if (ret == 0 && d->fw)
-		sw_fw_set_notify(d->fw, mgmt_events_fw_notify, d->events);
+		sw_fw_set_notify(d->fw, fw_notify, d);
 	return ret;
 }
 
@@ -333,10 +349,9 @@ static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 	if (ret == 0)
 		mgmt_tasks_set_events(d->tasks, d->events);
 	if (ret == 0) /* interrupted moves and batches, missing bindings */
-		ret = mgmt_reconcile(NULL, d->tasks,
-				     (uint64_t)d->cfg.move_timeout_ms *
-					     FAB_NS_PER_MS,
-				     err);
+		ret = mgmt_reconcile(
+			NULL, d->tasks,
+			(uint64_t)d->cfg.move_timeout_ms * FAB_NS_PER_MS, err);
 	if (ret == 0)
 		ret = mgmt_router_new_default(&d->router, err);
 	if (ret < 0)

@@ -132,6 +132,32 @@ static void move_enter(struct move_job *mj, enum mgmt_move_phase phase,
 		mj->job.finished = true;
 }
 
+/*
+ * The target vPPB: the one the move reserved, else the first one empty in
+ * the switch that the desired state does not hold for another function
+ * (one moving away from the target keeps its binding until its move is
+ * done: two moves that swap hosts must not take each other's slots).
+ * -1 lets the switch choose (it then refuses when it has none empty).
+ */
+static int move_target_slot(struct move_job *mj)
+{
+	struct sw_fmp_vppb vppbs[SW_MAX_VPPBS];
+	struct sw_fmp_part_rsp p;
+	unsigned v;
+
+	if (mj->mv.dst_vppb >= 0)
+		return mj->mv.dst_vppb;
+	if (sw_fmp_client_partition(&p, vppbs, move_fmp(mj),
+				    mj->mv.dst_partition, NULL) < 0)
+		return -1;
+	for (v = 0; v < p.nvppbs && v < SW_MAX_VPPBS; v++)
+		if (vppbs[v].fid == SW_FID_NONE &&
+		    mgmt_store_slot_check(move_store(mj), mj->mv.dst_partition,
+					  (int32_t)v, mj->mv.fid, NULL) == 0)
+			return (int)v;
+	return -1;
+}
+
 /* Bind to the target; on refusal put the function back at the source. */
 static void move_bind_target(struct move_job *mj)
 {
@@ -141,7 +167,8 @@ static void move_bind_target(struct move_job *mj)
 	int ret;
 
 	ret = sw_fmp_client_bind(&vppb, move_fmp(mj), mj->mv.fid,
-				 mj->mv.dst_partition, mj->mv.dst_vppb, &err);
+				 mj->mv.dst_partition, move_target_slot(mj),
+				 &err);
 	if (ret == 0) {
 		snprintf(detail, sizeof(detail),
 			 "bound to partition %u vPPB %u, hot-add signalled",

@@ -297,7 +297,7 @@ static int function_collection_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	char uri[MGMT_FABRIC_URI_MAX];
 	struct mgmt_fabric *f;
 	struct json_object *o = NULL;
-	size_t first, n, i;
+	size_t first = 0, n = 0, i;
 	uint32_t fid;
 	int ret;
 

@@ -180,8 +180,8 @@ static int es_sse_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
  * names it).
  */
 static const struct mgmt_route es_routes[] = {
-	{ .path = ES_URI, .type = ES_TYPE, .op[MGMT_GET] = { es_get } },
-	{ .path = ES_SSE_URI, .op[MGMT_GET] = { es_sse_get } },
+	{ .path = ES_URI, .type = ES_TYPE, .op[MGMT_GET] = { .fn = es_get } },
+	{ .path = ES_SSE_URI, .op[MGMT_GET] = { .fn = es_sse_get } },
 };
 
 MGMT_ROUTE_SET(mgmt_res_events, "EventService", es_routes);

@@ -63,12 +63,23 @@ const char *mgmt_res_vendor_name(uint16_t vendor);
  * @odata.type MGMT_ZONE_TYPE, Id "Zone-<part>", Name, ZoneType
  * ZoneOfEndpoints, Status, and Links.Endpoints: the host endpoint of
  * the partition first, then the function endpoints bound to it (owner
- * @part, in fid order, whatever their binding state).  No Actions: a
- * family that serves zone actions adds its "Actions" member to the body
- * it gets here.  *out is a new reference.  -FM_ENOENT when the fabric
+ * @part, in fid order, whatever their binding state), and Actions
+ * (#Zone.AddEndpoint, #Zone.RemoveEndpoint with their targets, served by
+ * res_zones_actions.c).  *out is a new reference.  -FM_ENOENT when the fabric
  * has no partition @part, -FM_ENOMEM.
  */
 int mgmt_zone_body_new(struct json_object **out, const struct mgmt_fabric *f,
 		       unsigned part, struct fm_err *err);
+
+/*
+ * POST to the Zones collection (served by res_zones_actions.c, routed by
+ * res_fabrics.c): bind the function endpoints of Links.Endpoints to the
+ * zone of the one host endpoint listed there, all or none; 201 (200 when
+ * all already were members) with Location and the Zone body.  400 for a
+ * bad body, 409 when a function is in another zone or moving; the
+ * semantics are in schemas/redfish-oem.md.
+ */
+int mgmt_zone_collection_post(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+			      const struct mgmt_req *req, struct fm_err *err);
 
 #endif

@@ -3,8 +3,10 @@
  * res_fabrics.c - /redfish/v1/Fabrics: the PCIe fabric with its switches
  * and ports (and their metrics), its endpoints (one per host, one per
  * assignable function) and its zones (one per host: the host endpoint
- * plus the targets bound to it).  Read side only: zone actions belong to
- * the families that change bindings (res_fabric_int.h's Zone body).
+ * plus the targets bound to it).  Read side only: the Zone and Fabric
+ * bodies advertise the actions (their "Actions" targets), and POST to
+ * the Zones collection is routed here, but res_zones_actions.c serves
+ * them all.
  *
  * Identifiers and URIs: mgmt/fabric.h.  Port and PortMetrics read the
  * port live over FMP (link state and counters move without events);
@@ -142,6 +144,65 @@ static int fabric_reply(struct mgmt_resp *resp, struct json_object *o, int bad,
  * Zones (the body is shared: res_fabric_int.h).
  */
 
+/*
+ * The actions a resource advertises (Redfish DSP0266 "Actions"): "#Name"
+ * -> {"target": <uri>/Actions/<Name>}.  res_zones_actions.c serves them.
+ */
+struct fabric_action {
+	const char *name; /* Zone.AddEndpoint, or Oem/MrFabric.MoveEndpoint */
+	const char *title;
+};
+
+static const struct fabric_action zone_actions[] = {
+	{ "Zone.AddEndpoint", "Bind a function to this zone's host" },
+	{ "Zone.RemoveEndpoint", "Unbind a function from this zone's host" },
+};
+
+static const struct fabric_action fabric_oem_actions[] = {
+	{ "MrFabric.MoveEndpoint", "Move a function to another zone" },
+	{ "MrFabric.ApplyBindings", "Apply binding changes all or none" },
+};
+
+/*
+ * {"#<name>": {"target": "<base>/Actions/<prefix><name>", "title": ...}}
+ * for each of @acts; NULL when out of memory.
+ */
+static struct json_object *
+actions_new_prefixed(const char *base, const char *prefix,
+		     const struct fabric_action *acts, size_t n)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	char key[MGMT_FABRIC_URI_MAX];
+	int bad = 0;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		a = json_object_new_object();
+		if (!a) {
+			bad = 1;
+			break;
+		}
+		bad |= mgmt_rf_set_fmt(a, "target", "%s/Actions/%s%s", base,
+				       prefix, acts[i].name);
+		bad |= mgmt_rf_set_str(a, "title", acts[i].title);
+		snprintf(key, sizeof(key), "#%s", acts[i].name);
+		bad |= mgmt_rf_set(o, key, a);
+	}
+	if (bad) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static struct json_object *
+actions_new(const char *base, const struct fabric_action *acts, size_t n)
+{
+	return actions_new_prefixed(base, "", acts, n);
+}
+
 int mgmt_zone_body_new(struct json_object **out, const struct mgmt_fabric *f,
 		       unsigned part, struct fm_err *err)
 {
@@ -177,6 +238,10 @@ int mgmt_zone_body_new(struct json_object **out, const struct mgmt_fabric *f,
 			       "functions bound to it");
 	bad |= mgmt_rf_set_str(o, "ZoneType", "ZoneOfEndpoints");
 	bad |= mgmt_rf_set(o, "Status", mgmt_res_status_new("Enabled"));
+	mgmt_fabric_zone_uri(uri, sizeof(uri), part);
+	bad |= mgmt_rf_set(
+		o, "Actions",
+		actions_new(uri, zone_actions, FM_ARRAY_SIZE(zone_actions)));
 	if (links)
 		bad |= mgmt_res_set_links(links, "Endpoints", eps);
 	else
@@ -262,8 +327,8 @@ static int fabric_collection_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 static int fabric_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		      const struct mgmt_req *req, struct fm_err *err)
 {
+	struct json_object *o = NULL, *actions;
 	struct mgmt_fabric *f;
-	struct json_object *o = NULL;
 	int bad = 0, ret;
 
 	ret = mgmt_res_fabric_sync(&f, ctx, req->uri, err);
@@ -280,6 +345,14 @@ static int fabric_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bad |= mgmt_rf_set_link(o, "Switches", MGMT_FABRIC_URI "/Switches");
 	bad |= mgmt_rf_set_link(o, "Endpoints", MGMT_FABRIC_URI "/Endpoints");
 	bad |= mgmt_rf_set_link(o, "Zones", MGMT_FABRIC_URI "/Zones");
+	actions = json_object_new_object();
+	if (actions)
+		bad |= mgmt_rf_set(actions, "Oem",
+				   actions_new_prefixed(
+					   MGMT_FABRIC_URI, "Oem/",
+					   fabric_oem_actions,
+					   FM_ARRAY_SIZE(fabric_oem_actions)));
+	bad |= mgmt_rf_set(o, "Actions", actions);
 	return fabric_reply(resp, o, bad, req->uri, err);
 }
 
@@ -870,6 +943,8 @@ static const struct mgmt_route fabric_routes[] = {
 		.path = MGMT_FABRIC_URI "/Zones",
 		.type = MGMT_ZONE_COLLECTION_TYPE,
 		.op[MGMT_GET] = { zone_collection_get, MGMT_PRIV_LOGIN },
+		.op[MGMT_POST] = { mgmt_zone_collection_post,
+				   MGMT_PRIV_CONFIGURE_COMPONENTS },
 	},
 	{
 		.path = MGMT_FABRIC_URI "/Zones/{zone}",

@@ -8,6 +8,9 @@
  *   POST .../Zones/{zone}/Actions/Zone.RemoveEndpoint  unbind: 202 + task
  *        (managed by default; Oem.MrFabric.Mode "Surprise" or
  *        "WaitLinkDown" when asked)
+ *   POST /redfish/v1/Fabrics/PCIe/Zones                 bind by POSTing a
+ *        Zone: the listed functions join the listed host's zone, all or
+ *        none; 201 (200: nothing to do) with Location and the Zone
  *   POST /redfish/v1/Fabrics/PCIe/Actions/Oem/MrFabric.MoveEndpoint
  *        move to another zone: 202 + task (mgmt/move.h)
  *   POST /redfish/v1/Fabrics/PCIe/Actions/Oem/MrFabric.ApplyBindings
@@ -31,6 +34,7 @@
 #include "mgmt/mgmt.h"
 #include "mgmt/move.h"
 #include "mgmt/redfish_int.h"
+#include "mgmt/res_fabric_int.h"
 #include "mgmt/router_int.h"
 #include "mgmt/store.h"
 #include "mgmt/task.h"
@@ -158,32 +162,25 @@ static const struct mgmt_prop add_props[] = {
 	{ .name = "Endpoint", .type = MGMT_PROP_OBJECT, .required = true },
 };
 
-static int zone_add_endpoint(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
-			     const struct mgmt_req *req, struct fm_err *err)
+/*
+ * Bind @fid to partition @part: the desired binding is stored first, then
+ * the switch binds it and signals the hot-add; a refusal puts the store
+ * back.  *bound is false when @fid already was a member of @part (nothing
+ * done).  -FM_ESTATE when it is in another zone, -FM_EBUSY while it moves
+ * (the store refuses), or what the switch answered.
+ */
+static int zone_bind(bool *bound, struct mgmt_ctx *ctx, unsigned part,
+		     uint32_t fid, struct fm_err *err)
 {
 	struct mgmt_store_binding b;
-	unsigned part, vppb;
-	uint32_t fid;
+	unsigned vppb;
 	int ret;
 
-	ret = act_need_switch(ctx, false, err);
-	if (ret == 0)
-		ret = act_zone(&part, ctx, req, err);
-	if (ret < 0)
-		return ret;
-	ret = mgmt_rf_check_props(resp, req->json, add_props,
-				  FM_ARRAY_SIZE(add_props), ADD_ACTION);
-	if (ret == 0)
-		ret = act_endpoint(&fid, resp, ctx, req->json, "Endpoint",
-				   ADD_ACTION);
-	if (ret < 0)
-		return ret;
+	*bound = false;
 	ret = mgmt_store_binding_get(&b, ctx->store, fid, err);
 	if (ret == 0) {
-		if (b.partition == part) {
-			resp->status = 204; /* already a member */
-			return 0;
-		}
+		if (b.partition == part)
+			return 0; /* already a member */
 		return fm_err_set(err, FM_ESTATE,
 				  "endpoint of fid 0x%08x is in zone %u: "
 				  "remove it there, or move it",
@@ -209,8 +206,246 @@ static int zone_add_endpoint(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		       part, fid, vppb);
 	FM_LOG(FM_LOG_INFO, "zone %u: fid 0x%08x bound to vPPB %u", part, fid,
 	       vppb);
+	*bound = true;
+	return 0;
+}
+
+static int zone_add_endpoint(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+			     const struct mgmt_req *req, struct fm_err *err)
+{
+	unsigned part;
+	uint32_t fid;
+	bool bound;
+	int ret;
+
+	ret = act_need_switch(ctx, false, err);
+	if (ret == 0)
+		ret = act_zone(&part, ctx, req, err);
+	if (ret < 0)
+		return ret;
+	ret = mgmt_rf_check_props(resp, req->json, add_props,
+				  FM_ARRAY_SIZE(add_props), ADD_ACTION);
+	if (ret == 0)
+		ret = act_endpoint(&fid, resp, ctx, req->json, "Endpoint",
+				   ADD_ACTION);
+	if (ret < 0)
+		return ret;
+	ret = zone_bind(&bound, ctx, part, fid, err);
+	if (ret < 0)
+		return ret;
 	resp->status = 204;
 	return 0;
+}
+
+/*
+ * POST to the Zones collection (schemas/redfish-oem.md "Binding by
+ * POSTing a Zone").  A zone is a host's partition, so a POST does not
+ * make a new one: it names the host endpoint of an existing zone and the
+ * function endpoints to bind to it, and answers with that zone.
+ */
+#define ZONE_POST_TARGETS_MAX 256 /* function endpoints in one POST */
+
+static const char *const zone_types[] = { "ZoneOfEndpoints", NULL };
+
+static const struct mgmt_prop zone_post_props[] = {
+	{ .name = "Links",
+	  .type = MGMT_PROP_OBJECT,
+	  .writable = true,
+	  .required = true },
+	{ .name = "ZoneType",
+	  .type = MGMT_PROP_STRING,
+	  .writable = true,
+	  .values = zone_types },
+	{ .name = "Name", .type = MGMT_PROP_STRING, .writable = true },
+	{ .name = "Description", .type = MGMT_PROP_STRING, .writable = true },
+};
+
+static const struct mgmt_prop zone_post_link_props[] = {
+	{ .name = "Endpoints",
+	  .type = MGMT_PROP_ARRAY,
+	  .writable = true,
+	  .required = true },
+};
+
+/*
+ * Endpoint link @item of Links.Endpoints: the host's partition in *part
+ * (*is_host) or a function's fid in *fid that exists and can be bound.
+ * 400 in @resp otherwise.
+ */
+static int zone_post_endpoint(bool *is_host, int *part, uint32_t *fid,
+			      struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+			      const struct json_object *item)
+{
+	struct json_object *id = NULL;
+	struct sw_fmp_identify_rsp ident;
+	struct sw_fmp_fn fn;
+	const char *uri;
+
+	if (!json_object_is_type(item, json_type_object) ||
+	    !json_object_object_get_ex(item, "@odata.id", &id) ||
+	    !json_object_is_type(id, json_type_string))
+		return mgmt_rf_error(
+			resp, 400, MGMT_MSG_PROPERTY_VALUE_TYPE_ERROR,
+			json_object_to_json_string((struct json_object *)item),
+			"Links/Endpoints");
+	uri = json_object_get_string(id);
+	if (strncmp(uri, ENDPOINTS_PREFIX, strlen(ENDPOINTS_PREFIX)) != 0 ||
+	    mgmt_fabric_endpoint_id_parse(is_host, part, fid,
+					  uri + strlen(ENDPOINTS_PREFIX),
+					  NULL) < 0)
+		return mgmt_rf_error(resp, 400,
+				     MGMT_MSG_RESOURCE_MISSING_AT_URI, uri);
+	if (*is_host) {
+		if (sw_fmp_client_identify(&ident, ctx->fmp, NULL) < 0 ||
+		    *part < 0 || (unsigned)*part >= ident.npartitions)
+			return mgmt_rf_error(resp, 400,
+					     MGMT_MSG_RESOURCE_MISSING_AT_URI,
+					     uri);
+		return 0;
+	}
+	if (mgmt_switch_fn_find(&fn, ctx->fmp, *fid, NULL) < 0)
+		return mgmt_rf_error(resp, 400,
+				     MGMT_MSG_RESOURCE_MISSING_AT_URI, uri);
+	if (!mgmt_fabric_fn_assignable(&fn))
+		return mgmt_rf_error(resp, 400,
+				     MGMT_MSG_PROPERTY_VALUE_NOT_IN_LIST, uri,
+				     "Links/Endpoints");
+	return 0;
+}
+
+/*
+ * Links.Endpoints of @body: the one host endpoint's partition in *part
+ * and the distinct function fids in @fids (*n of them, at most
+ * ZONE_POST_TARGETS_MAX).  400 in @resp when it is not exactly one host
+ * endpoint and at least one function endpoint.
+ */
+static int zone_post_parse(unsigned *part, uint32_t *fids, size_t *n,
+			   struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+			   const struct json_object *body)
+{
+	struct json_object *links, *eps;
+	size_t i, j, len, hosts = 0;
+	bool is_host, dup;
+	uint32_t fid;
+	int ret, p;
+
+	*n = 0;
+	json_object_object_get_ex(body, "Links", &links);
+	ret = mgmt_rf_check_props(resp, links, zone_post_link_props,
+				  FM_ARRAY_SIZE(zone_post_link_props), NULL);
+	if (ret < 0)
+		return ret;
+	json_object_object_get_ex(links, "Endpoints", &eps);
+	len = json_object_array_length(eps);
+	for (i = 0; i < len; i++) {
+		ret = zone_post_endpoint(&is_host, &p, &fid, resp, ctx,
+					 json_object_array_get_idx(eps, i));
+		if (ret < 0)
+			return ret;
+		if (is_host) {
+			if (hosts++ && (unsigned)p != *part)
+				break;
+			*part = (unsigned)p;
+			continue;
+		}
+		for (dup = false, j = 0; j < *n && !dup; j++)
+			dup = fids[j] == fid;
+		if (dup)
+			continue;
+		if (*n == ZONE_POST_TARGETS_MAX)
+			break;
+		fids[(*n)++] = fid;
+	}
+	if (i < len || hosts == 0 || *n == 0)
+		return mgmt_rf_error(
+			resp, 400, MGMT_MSG_PROPERTY_VALUE_NOT_IN_LIST,
+			json_object_to_json_string(eps), "Links/Endpoints");
+	return 0;
+}
+
+int mgmt_zone_collection_post(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+			      const struct mgmt_req *req, struct fm_err *err)
+{
+	char uri[MGMT_FABRIC_URI_MAX];
+	struct mgmt_store_binding b;
+	struct mgmt_store_move mv;
+	struct mgmt_fabric *f;
+	struct json_object *o = NULL;
+	uint32_t *fids = NULL;
+	bool *bound = NULL;
+	size_t n = 0, i, nbound = 0;
+	unsigned part = 0;
+	int ret;
+
+	/* the answer is the Zone body: no fabric model, no change */
+	ret = act_need_switch(ctx, false, err);
+	if (ret == 0)
+		ret = mgmt_res_fabric_sync(&f, ctx, req->uri, err);
+	if (ret < 0)
+		return ret;
+	ret = mgmt_rf_check_props(resp, req->json, zone_post_props,
+				  FM_ARRAY_SIZE(zone_post_props), NULL);
+	if (ret < 0)
+		return ret;
+	fids = calloc(ZONE_POST_TARGETS_MAX, sizeof(*fids));
+	bound = calloc(ZONE_POST_TARGETS_MAX, sizeof(*bound));
+	if (!fids || !bound) {
+		ret = fm_err_set(err, FM_ENOMEM, "zone post: out of memory");
+		goto out;
+	}
+	ret = zone_post_parse(&part, fids, &n, resp, ctx, req->json);
+	if (ret < 0)
+		goto out;
+	/* refuse before changing anything when a target belongs elsewhere */
+	for (i = 0; ret == 0 && i < n; i++) {
+		if (mgmt_store_move_find_active(&mv, ctx->store, fids[i],
+						NULL) == 0)
+			ret = fm_err_set(err, FM_EBUSY, "fid 0x%08x is moving",
+					 fids[i]);
+		else if (mgmt_store_binding_get(&b, ctx->store, fids[i],
+						NULL) == 0 &&
+			 b.partition != part)
+			ret = fm_err_set(err, FM_ESTATE,
+					 "endpoint of fid 0x%08x is in zone "
+					 "%u: remove it there, or move it",
+					 fids[i], b.partition);
+	}
+	for (i = 0; ret == 0 && i < n; i++) {
+		ret = zone_bind(&bound[i], ctx, part, fids[i], err);
+		nbound += bound[i];
+	}
+	if (ret < 0) {
+		/* all or none: take back what this request bound (it was
+		 * never enumerated long enough to be in use) */
+		while (i-- > 0)
+			if (bound[i] &&
+			    (sw_fmp_client_unbind(ctx->fmp, fids[i],
+						  SW_UNBIND_SURPRISE,
+						  NULL) < 0 ||
+			     mgmt_store_binding_remove(ctx->store, fids[i], 0,
+						       NULL) < 0))
+				FM_LOG(FM_LOG_WARN,
+				       "zone %u: fid 0x%08x not taken back",
+				       part, fids[i]);
+		goto out;
+	}
+	ret = mgmt_res_fabric_sync(&f, ctx, req->uri, err);
+	if (ret == 0)
+		ret = mgmt_zone_body_new(&o, f, part, err);
+	if (ret < 0)
+		goto out;
+	mgmt_fabric_zone_uri(uri, sizeof(uri), part);
+	ret = mgmt_resp_header_set(resp, "Location", "%s", uri);
+	if (ret < 0) {
+		json_object_put(o);
+		fm_err_set(err, -ret, "zone %u: location too long", part);
+		goto out;
+	}
+	mgmt_resp_set_json(resp, nbound ? 201 : 200, o);
+out:
+	free(fids);
+	free(bound);
+	return ret;
 }
 
 /* Oem.MrFabric.Mode of @body into *mode (Managed when absent). */

@@ -1343,6 +1343,23 @@ static int store_move_load(struct mgmt_store_move *out, struct mgmt_store *st,
 	return ret;
 }
 
+int mgmt_store_slot_check(struct mgmt_store *st, uint32_t partition,
+			  int32_t vppb, uint32_t fid, struct fm_err *err)
+{
+	int ret;
+
+	if (vppb < 0)
+		return fm_err_set(err, FM_EINVAL, "vPPB %d is no slot", vppb);
+	ret = store_check_vppb(vppb, err);
+	if (ret)
+		return ret;
+	ret = store_op_begin(st, false, err);
+	if (ret)
+		return ret;
+	ret = store_slot_free(st, partition, vppb, fid, err);
+	return store_op_end(st, ret, err);
+}
+
 int mgmt_store_move_begin(uint64_t *id, struct mgmt_store *st, uint32_t fid,
 			  uint32_t src_partition, uint32_t dst_partition,
 			  int32_t dst_vppb, uint64_t task, struct fm_err *err)

@@ -155,6 +155,18 @@ int mgmt_store_binding_get(struct mgmt_store_binding *out,
 int mgmt_store_binding_list(struct mgmt_store_binding **out, size_t *n,
 			    struct mgmt_store *st, struct fm_err *err);
 
+/*
+ * Whether vPPB @vppb (>= 0) of @partition is free for @fid in the desired
+ * state: no other function's desired binding is there and no unfinished
+ * move or batch of another function reserves it.  A switch slot that is
+ * empty may still be taken here (a function moving away keeps its
+ * binding until its move is done), so a bind that lets the switch choose
+ * picks a slot this says is free.  Returns 0 (free), -FM_EEXIST (bound),
+ * -FM_EBUSY (reserved), -FM_EINVAL (vppb out of range), -FM_EIO.
+ */
+int mgmt_store_slot_check(struct mgmt_store *st, uint32_t partition,
+			  int32_t vppb, uint32_t fid, struct fm_err *err);
+
 /* ------------------------------------------------------------------ */
 /* Move intents                                                       */
 

@@ -31,6 +31,35 @@ struct mgmt_tasks {
 
 static void tasks_poll_timer(void *ctx);
 
+/*
+ * Group the store writes of one round of job steps (the phase, task and
+ * event records every job writes for the events of one poll, or for its
+ * START step) into one durable commit: one fsync per round instead of
+ * one per record.  Safe because the loop is single-threaded: nothing a
+ * step records is visible to a client (HTTP, or SSE bytes that leave on
+ * MHD's next run) before tasks_group_end() returns, so nothing is
+ * acknowledged before it is durable; the intent of a move or batch is
+ * already durable (its start commits it), and a crash that loses a
+ * round's phases leaves the move to reconcile, which goes on from where
+ * the switch says it stands.  Inside a caller's group the writes simply
+ * join it.  Returns whether a group of ours is open.
+ */
+static bool tasks_group_begin(struct mgmt_tasks *t)
+{
+	return mgmt_store_txn_begin(t->store, NULL) == 0;
+}
+
+static void tasks_group_end(struct mgmt_tasks *t, bool group)
+{
+	struct fm_err err = { 0 };
+
+	if (group && mgmt_store_txn_commit(t->store, &err) < 0)
+		FM_LOG(FM_LOG_ERROR,
+		       "tasks: committing job progress: %s (restart "
+		       "reconciles with the switch)",
+		       err.msg);
+}
+
 int mgmt_tasks_new(struct mgmt_tasks **out, struct mgmt_loop *loop,
 		   struct sw_fmp_client *fmp, struct mgmt_store *st,
 		   struct fm_err *err)
@@ -141,10 +170,20 @@ int mgmt_tasks_poll(struct mgmt_tasks *t, struct fm_err *err)
 	struct mgmt_job *j;
 	int total = 0, ret = 0;
 	unsigned i;
+	bool group;
 
 	if (t->polling)
 		return 0;
 	t->polling = true;
+	group = tasks_group_begin(t);
+	/*
+	 * The event hub records the same switch events: convert them in
+	 * this group too (one commit for both), and before the jobs' own
+	 * records, so the event sequence keeps the switch's order.  Its
+	 * error is its own to report (it reads again at its next sync).
+	 */
+	if (t->events)
+		mgmt_events_sync(t->events, NULL);
 	do {
 		ret = sw_fmp_client_events(evs, &page, t->fmp, t->since,
 					   SW_FMP_EV_PAGE_MAX, err);
@@ -163,9 +202,11 @@ int mgmt_tasks_poll(struct mgmt_tasks *t, struct fm_err *err)
 		total += page.count;
 	} while (page.count && (page.flags & SW_FMP_EV_MORE));
 	t->polling = false;
+	if (ret == 0)
+		tasks_check_deadlines(t);
+	tasks_group_end(t, group);
 	if (ret < 0)
 		return ret;
-	tasks_check_deadlines(t);
 	tasks_reap(t);
 	return total;
 }
@@ -183,9 +224,16 @@ static void tasks_poll_timer(void *ctx)
 		FM_LOG(FM_LOG_ERROR, "tasks: cannot restart the event poll");
 }
 
+void mgmt_tasks_kick(struct mgmt_tasks *t)
+{
+	if (t->njobs)
+		mgmt_timer_start(t->loop, &t->poll, 0, NULL);
+}
+
 int mgmt_tasks_add(struct mgmt_tasks *t, struct mgmt_job *job,
 		   uint64_t timeout_ns, struct fm_err *err)
 {
+	bool group;
 	int ret;
 
 	job->tasks = t;
@@ -196,7 +244,9 @@ int mgmt_tasks_add(struct mgmt_tasks *t, struct mgmt_job *job,
 	job->next = t->jobs;
 	t->jobs = job;
 	t->njobs++;
+	group = tasks_group_begin(t);
 	tasks_step(job, MGMT_JOB_START, NULL);
+	tasks_group_end(t, group);
 	if (!job->finished && !mgmt_timer_pending(&t->poll)) {
 		ret = mgmt_timer_start(t->loop, &t->poll, MGMT_TASK_POLL_NS,
 				       err);

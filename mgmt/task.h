@@ -112,6 +112,15 @@ int mgmt_tasks_add(struct mgmt_tasks *t, struct mgmt_job *job,
 int mgmt_tasks_poll(struct mgmt_tasks *t, struct fm_err *err);
 
 /*
+ * The switch logged an event (the embedded firmware's notify hook): if
+ * jobs run, read the switch's events in the next loop iteration instead
+ * of at the next tick of the MGMT_TASK_POLL_NS poll, so a job advances
+ * as soon as the switch did.  Never fails: while jobs run the poll
+ * timer is armed, so re-arming it needs no memory.
+ */
+void mgmt_tasks_kick(struct mgmt_tasks *t);
+
+/*
  * Record progress of @job's task: @state, @percent (-1 keeps), a phase
  * message (a Redfish Message of the TaskEvent registry,
  * TaskProgressChanged, carrying @phase and @detail in Oem.MrFabric;

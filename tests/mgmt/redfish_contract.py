@@ -17,6 +17,11 @@ from /redfish/v1 by following @odata.id links, and checks each one:
     Link <schema>; rel=describedby naming the schema of @odata.type; HEAD
     gives the same headers and no body.
 
+Before the walk it binds two functions (Zone.AddEndpoint, POST to the
+Zones collection, whose 201 body is validated too) and starts one move
+(MrFabric.MoveEndpoint, 202 and a task monitor), so the walk meets a Task
+and zones with members; task monitors are not walked (no resources).
+
 Then the documents around the tree: /redfish, the odata service document
 (every entry readable), $metadata (well-formed XML referencing a CSDL file
 of ../shared/redfish/csdl declaring each namespace it includes, and every
@@ -67,6 +72,7 @@ class Contract:
         self.pending = []
         self.types = set()
         self.checked = 0
+        self.want_types = set()  # namespaces the walk must meet
 
     # -- plumbing ---------------------------------------------------------
     def fail(self, uri, why):
@@ -218,9 +224,58 @@ class Contract:
                 continue
             for link in self.links(body):
                 link = link.split("#", 1)[0].rstrip("/")
+                # a task monitor is no resource (DSP0266 "Asynchronous
+                # operations"): start_changes() checked the one it made
+                if "/TaskMonitors/" in link:
+                    continue
                 if link.startswith(ROOT) and link not in seen:
                     seen.add(link)
                     todo.append(link)
+
+    # -- changes, so that tasks and bound zones are in the walk -----------
+    def start_changes(self):
+        """Bind two functions (AddEndpoint, POST to Zones) and start one
+        move, so the walk meets a Task and zones with members.  Uses the
+        first two zones and the first two VF endpoints (F-c-p-n, n > 0),
+        whatever the chassis; the move runs on real time (a managed
+        hot-remove waits for the host), so it is still there when walked."""
+        fabric = ROOT + "/Fabrics/PCIe"
+        st, _, data = self.request("GET", fabric + "/Endpoints")
+        members = [m["@odata.id"] for m in json.loads(data)["Members"]]
+        vfs = [m for m in members
+               if re.search(r"/F-\d+-\d+-[1-9]\d*$", m)][:2]
+        hosts = [m for m in members if re.search(r"/Host-\d+$", m)][:2]
+        if len(vfs) < 2 or len(hosts) < 2:
+            self.fail(fabric, f"need two VFs and two hosts: {members}")
+            return
+        zone0, zone1 = fabric + "/Zones/Zone-0", fabric + "/Zones/Zone-1"
+        st, _, data = self.request(
+            "POST", zone0 + "/Actions/Zone.AddEndpoint",
+            body={"Endpoint": {"@odata.id": vfs[0]}})
+        if st != 204:
+            self.fail(zone0, f"AddEndpoint: {st} {data[:300]!r}")
+        st, h, data = self.request(
+            "POST", fabric + "/Zones",
+            body={"Links": {"Endpoints": [{"@odata.id": hosts[1]},
+                                          {"@odata.id": vfs[1]}]}})
+        if st != 201 or h.get("location") != zone1:
+            self.fail(fabric + "/Zones", f"POST: {st} {h.get('location')}"
+                                         f" {data[:300]!r}")
+        else:
+            self.validate("POST " + fabric + "/Zones", json.loads(data),
+                          "Zone.v1_6_3.json", "Zone")
+        st, h, data = self.request(
+            "POST", fabric + "/Actions/Oem/MrFabric.MoveEndpoint",
+            body={"Endpoint": {"@odata.id": vfs[0]},
+                  "TargetZone": {"@odata.id": zone1}})
+        monitor = h.get("location", "")
+        if st != 202 or "/TaskMonitors/" not in monitor:
+            self.fail(fabric, f"MoveEndpoint: {st} {data[:300]!r}")
+            return
+        st, _, _ = self.request("GET", monitor)
+        if st not in (202, 204):
+            self.fail(monitor, f"task monitor: status {st}")
+        self.want_types.add("Task")
 
     # -- documents around the tree ----------------------------------------
     def check_versions(self):
@@ -340,10 +395,14 @@ def main():
         c = Contract(port, args.redfish)
         try:
             c.check_versions()
+            c.start_changes()
             c.walk()
             c.check_odata()
             c.check_metadata()
             c.check_errors()
+            met = {re.sub(r"\.v\d+_\d+_\d+$", "", t) for t in c.types}
+            for t in sorted(c.want_types - met):
+                c.fail(ROOT, f"the walk met no {t} resource")
         finally:
             proc.send_signal(signal.SIGTERM)
             try:

@@ -75,8 +75,8 @@ static int echo_post(struct mgmt_resp *resp, struct mgmt_ctx *c,
 }
 
 static const struct mgmt_route test_routes[] = {
-	{ .path = "/redfish/v1/Stream", .op[MGMT_GET] = { stream_get } },
-	{ .path = "/redfish/v1/Echo", .op[MGMT_POST] = { echo_post } },
+	{ .path = "/redfish/v1/Stream", .op[MGMT_GET] = { .fn = stream_get } },
+	{ .path = "/redfish/v1/Echo", .op[MGMT_POST] = { .fn = echo_post } },
 };
 
 MGMT_ROUTE_SET(test_set, "test", test_routes);

@@ -81,16 +81,16 @@ static int dummy_get(struct mgmt_resp *resp, struct mgmt_ctx *c,
 static const struct mgmt_route extra_routes[] = {
 	{ .path = "/redfish/v1/TaskService",
 	  .type = "#TaskService.v1_2_1.TaskService",
-	  .op[MGMT_GET] = { dummy_get } },
+	  .op[MGMT_GET] = { .fn = dummy_get } },
 	{ .path = "/redfish/v1/Fabrics",
 	  .type = "#FabricCollection.FabricCollection",
-	  .op[MGMT_GET] = { dummy_get } },
+	  .op[MGMT_GET] = { .fn = dummy_get } },
 	{ .path = "/redfish/v1/Fabrics/{fabric}",
 	  .type = "#Fabric.v1_3_2.Fabric",
-	  .op[MGMT_GET] = { dummy_get } },
+	  .op[MGMT_GET] = { .fn = dummy_get } },
 	{ .path = "/redfish/v1/SessionService/Sessions",
 	  .type = "#SessionCollection.SessionCollection",
-	  .op[MGMT_GET] = { dummy_get } },
+	  .op[MGMT_GET] = { .fn = dummy_get } },
 };
 
 MGMT_ROUTE_SET(extra_set, "extra", extra_routes);

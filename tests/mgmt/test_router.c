@@ -671,7 +671,7 @@ ParameterizedTestParameters(mgmt_router, malformed_route_is_refused)
 ParameterizedTest(struct table_case *c, mgmt_router, malformed_route_is_refused)
 {
 	struct mgmt_route route = { .path = c->path,
-				    .op[MGMT_GET] = { public_get } };
+				    .op[MGMT_GET] = { .fn = public_get } };
 	struct mgmt_route_set set = { "bad", &route, 1 };
 	const struct mgmt_route_set *sets[] = { &set };
 	struct mgmt_router *r = NULL;
@@ -685,8 +685,8 @@ ParameterizedTest(struct table_case *c, mgmt_router, malformed_route_is_refused)
 Test(mgmt_router, two_routes_with_one_pattern_are_refused)
 {
 	static const struct mgmt_route routes[] = {
-		{ .path = "/a/{x}", .op[MGMT_GET] = { public_get } },
-		{ .path = "/a/{y}", .op[MGMT_GET] = { public_get } },
+		{ .path = "/a/{x}", .op[MGMT_GET] = { .fn = public_get } },
+		{ .path = "/a/{y}", .op[MGMT_GET] = { .fn = public_get } },
 	};
 	struct mgmt_route_set set = { "dup", routes, 2 };
 	const struct mgmt_route_set *sets[] = { &set };

@@ -533,6 +533,51 @@ Test(mgmt_store, move_runs_its_phases_and_moves_the_binding_only_at_done)
 	mgmt_store_close(st);
 }
 
+Test(mgmt_store, slot_check_finds_a_free_slot_free)
+{
+	struct mgmt_store *st = mem_store();
+
+	bind_ok(st, FID(1), 0, 2);
+	cr_assert_eq(mgmt_store_slot_check(st, 0, 3, FID(2), NULL), 0);
+	cr_assert_eq(mgmt_store_slot_check(st, 1, 2, FID(2), NULL), 0);
+	mgmt_store_close(st);
+}
+
+Test(mgmt_store, slot_check_keeps_the_slot_of_a_fid_moving_away)
+{
+	struct mgmt_store *st = mem_store();
+	struct fm_err err = { 0 };
+
+	bind_ok(st, FID(1), 0, 2);
+	begin_move(st, FID(1), 0, 1, MGMT_VPPB_ANY);
+	cr_assert_eq(mgmt_store_slot_check(st, 0, 2, FID(2), &err), -FM_EEXIST);
+	cr_assert_str_eq(err.msg,
+			 "partition 0 vPPB 2 is bound to fid 0x00040001");
+	cr_assert_eq(mgmt_store_slot_check(st, 0, 2, FID(1), NULL), 0);
+	mgmt_store_close(st);
+}
+
+Test(mgmt_store, slot_check_reports_a_slot_a_move_reserved_as_busy)
+{
+	struct mgmt_store *st = mem_store();
+
+	bind_ok(st, FID(1), 0, 2);
+	begin_move(st, FID(1), 0, 1, 5);
+	cr_assert_eq(mgmt_store_slot_check(st, 1, 5, FID(2), NULL), -FM_EBUSY);
+	mgmt_store_close(st);
+}
+
+Test(mgmt_store, slot_check_refuses_a_slot_out_of_range)
+{
+	struct mgmt_store *st = mem_store();
+
+	cr_assert_eq(mgmt_store_slot_check(st, 0, -1, FID(2), NULL),
+		     -FM_EINVAL);
+	cr_assert_eq(mgmt_store_slot_check(st, 0, 4096, FID(2), NULL),
+		     -FM_EINVAL);
+	mgmt_store_close(st);
+}
+
 Test(mgmt_store, second_move_of_a_moving_fid_loses_with_ebusy)
 {
 	struct mgmt_store *st = mem_store();

@@ -4,17 +4,24 @@
  * the router, on the small example chassis at virtual speed 0: what the
  * blades enumerate, what the switch reports, and the tasks.
  */
+#include "mgmt/fabric.h"
 #include "mw_fixture.h"
 
 static struct mw_fx fx;
+static struct mgmt_fabric *fabric; /* the GET side (Zone bodies, Actions) */
 
 static void setup(void)
 {
+	struct fm_err err = { 0 };
+
 	mw_setup(&fx);
+	cr_assert_eq(mgmt_fabric_new(&fabric, fx.fmp, &err), 0, "%s", err.msg);
+	fx.ctx.fabric = fabric;
 }
 
 static void teardown(void)
 {
+	mgmt_fabric_free(fabric);
 	mw_teardown(&fx);
 }
 
@@ -381,4 +388,206 @@ Test(mgmt_zones_actions, move_phases_are_posted_as_task_events)
 	mgmt_events_free(hub);
 	cr_assert_eq(progress, 3); /* removing, resetting, adding */
 	cr_assert_eq(completed, 1);
+}
+
+/* The Zone body of POSTing {"Links": {"Endpoints": [host, eps...]}}. */
+static unsigned post_zone(struct mgmt_resp *resp, const char *endpoints)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"Links\": {\"Endpoints\": [%s]}}",
+		 endpoints);
+	return mw_request(&fx, resp, "POST", "/redfish/v1/Fabrics/PCIe/Zones",
+			  body);
+}
+
+#define HOST_LINK(n)                                                           \
+	"{\"@odata.id\": \"/redfish/v1/Fabrics/PCIe/Endpoints/Host-" #n "\"}"
+#define EP_LINK(vf) "{\"@odata.id\": \"" MW_EP(vf) "\"}"
+
+Test(mgmt_zones_actions, zone_advertises_add_and_remove_endpoint_targets)
+{
+	struct json_object *acts, *a, *t;
+	unsigned st;
+
+	acts = get_member(MW_ZONE(1), "Actions", &st);
+	cr_assert_eq(st, 200);
+	cr_assert(json_object_object_get_ex(acts, "#Zone.AddEndpoint", &a));
+	cr_assert(json_object_object_get_ex(a, "target", &t));
+	cr_assert_str_eq(json_object_get_string(t),
+			 MW_ZONE(1) "/Actions/Zone.AddEndpoint");
+	cr_assert(json_object_object_get_ex(acts, "#Zone.RemoveEndpoint", &a));
+	cr_assert(json_object_object_get_ex(a, "target", &t));
+	cr_assert_str_eq(json_object_get_string(t),
+			 MW_ZONE(1) "/Actions/Zone.RemoveEndpoint");
+	json_object_put(acts);
+}
+
+Test(mgmt_zones_actions, advertised_add_endpoint_target_binds)
+{
+	struct json_object *acts, *a, *t;
+	char body[256];
+	unsigned st;
+
+	acts = get_member(MW_ZONE(0), "Actions", &st);
+	cr_assert(json_object_object_get_ex(acts, "#Zone.AddEndpoint", &a));
+	cr_assert(json_object_object_get_ex(a, "target", &t));
+	cr_assert_eq(mw_status(&fx, "POST", json_object_get_string(t),
+			       mw_ep_body(body, sizeof(body), MW_EP(3), NULL)),
+		     204);
+	json_object_put(acts);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(3)).partition, 0);
+}
+
+Test(mgmt_zones_actions, fabric_advertises_oem_move_and_apply_targets)
+{
+	struct json_object *acts, *oem, *a, *t;
+	unsigned st;
+
+	acts = get_member(MGMT_FABRIC_URI, "Actions", &st);
+	cr_assert_eq(st, 200);
+	cr_assert(json_object_object_get_ex(acts, "Oem", &oem));
+	cr_assert(json_object_object_get_ex(oem, "#MrFabric.MoveEndpoint", &a));
+	cr_assert(json_object_object_get_ex(a, "target", &t));
+	cr_assert_str_eq(json_object_get_string(t), MW_MOVE);
+	cr_assert(
+		json_object_object_get_ex(oem, "#MrFabric.ApplyBindings", &a));
+	cr_assert(json_object_object_get_ex(a, "target", &t));
+	cr_assert_str_eq(json_object_get_string(t),
+			 MGMT_FABRIC_URI "/Actions/Oem/MrFabric.ApplyBindings");
+	json_object_put(acts);
+}
+
+Test(mgmt_zones_actions, post_zone_binds_targets_and_answers_201_with_zone)
+{
+	struct json_object *eps;
+	struct mgmt_resp resp;
+
+	cr_assert_eq(
+		post_zone(&resp, HOST_LINK(1) "," EP_LINK(2) "," EP_LINK(5)),
+		201);
+	cr_assert_str_eq(mgmt_resp_header(&resp, "Location"), MW_ZONE(1));
+	cr_assert(json_object_object_get_ex(resp.json, "Links", &eps));
+	cr_assert(json_object_object_get_ex(eps, "Endpoints", &eps));
+	cr_assert_eq(json_object_array_length(eps), 3);
+	mgmt_resp_fini(&resp);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(2)).partition, 1);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(5)).partition, 1);
+	mw_run_virtual(&fx, 3000000000ull);
+	cr_assert_eq(mw_blade_vfs(&fx, 1), 2);
+}
+
+Test(mgmt_zones_actions, post_zone_of_existing_members_answers_200)
+{
+	struct mgmt_resp resp;
+
+	BIND(2, 0);
+	cr_assert_eq(post_zone(&resp, EP_LINK(2) "," HOST_LINK(0)), 200);
+	cr_assert_str_eq(mgmt_resp_header(&resp, "Location"), MW_ZONE(0));
+	mgmt_resp_fini(&resp);
+}
+
+Test(mgmt_zones_actions, post_zone_with_vf_of_other_zone_gets_409_and_no_change)
+{
+	struct mgmt_store_binding b;
+	struct mgmt_resp resp;
+
+	BIND(1, 0);
+	cr_assert_eq(
+		post_zone(&resp, HOST_LINK(1) "," EP_LINK(3) "," EP_LINK(1)),
+		409);
+	mgmt_resp_fini(&resp);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(3)).state, SW_FN_FREE);
+	cr_assert_eq(mgmt_store_binding_get(&b, fx.store, MW_FID(3), NULL),
+		     -FM_ENOENT);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(1)).partition, 0);
+}
+
+Test(mgmt_zones_actions, post_zone_of_moving_vf_gets_409)
+{
+	struct mgmt_resp resp;
+	uint64_t task;
+
+	BIND(1, 0);
+	cr_assert_eq(mw_move(&fx, &task, MW_EP(1), MW_ZONE(1)), 202);
+	cr_assert_eq(post_zone(&resp, HOST_LINK(0) "," EP_LINK(1)), 409);
+	mgmt_resp_fini(&resp);
+}
+
+Test(mgmt_zones_actions, post_zone_without_host_endpoint_gets_400)
+{
+	struct mgmt_resp resp;
+
+	cr_assert_eq(post_zone(&resp, EP_LINK(3)), 400);
+	mgmt_resp_fini(&resp);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(3)).state, SW_FN_FREE);
+}
+
+Test(mgmt_zones_actions, post_zone_with_two_hosts_gets_400_and_no_change)
+{
+	struct mgmt_resp resp;
+
+	cr_assert_eq(
+		post_zone(&resp, HOST_LINK(0) "," HOST_LINK(1) "," EP_LINK(3)),
+		400);
+	mgmt_resp_fini(&resp);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(3)).state, SW_FN_FREE);
+}
+
+Test(mgmt_zones_actions, post_zone_with_only_a_host_gets_400)
+{
+	struct mgmt_resp resp;
+
+	cr_assert_eq(post_zone(&resp, HOST_LINK(0)), 400);
+	mgmt_resp_fini(&resp);
+}
+
+Test(mgmt_zones_actions, post_zone_with_unknown_endpoint_gets_400_and_no_change)
+{
+	struct mgmt_resp resp;
+
+	cr_assert_eq(
+		post_zone(&resp, HOST_LINK(0) "," EP_LINK(3) "," EP_LINK(99)),
+		400);
+	mgmt_resp_fini(&resp);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(3)).state, SW_FN_FREE);
+}
+
+Test(mgmt_zones_actions, post_zone_with_unknown_property_gets_400)
+{
+	cr_assert_eq(mw_status(&fx, "POST", "/redfish/v1/Fabrics/PCIe/Zones",
+			       "{\"Links\": {\"Endpoints\": [" HOST_LINK(
+				       0) "," EP_LINK(3) "]}, \"Color\": 1}"),
+		     400);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(3)).state, SW_FN_FREE);
+}
+
+Test(mgmt_zones_actions, post_zone_of_other_zone_type_gets_400)
+{
+	cr_assert_eq(mw_status(&fx, "POST", "/redfish/v1/Fabrics/PCIe/Zones",
+			       "{\"ZoneType\": \"ZoneOfZones\", \"Links\": "
+			       "{\"Endpoints\": [" HOST_LINK(0) "," EP_LINK(
+				       3) "]}}"),
+		     400);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(3)).state, SW_FN_FREE);
+}
+
+Test(mgmt_zones_actions, two_moves_swapping_hosts_both_complete)
+{
+	struct mgmt_store_task t;
+	uint64_t a, b;
+
+	BIND(1, 0);
+	BIND(2, 1);
+	cr_assert_eq(mw_move(&fx, &a, MW_EP(1), MW_ZONE(1)), 202);
+	cr_assert_eq(mw_move(&fx, &b, MW_EP(2), MW_ZONE(0)), 202);
+	mw_run_tasks(&fx);
+	mw_task(&fx, &t, a);
+	cr_assert_eq(t.state, MGMT_TASK_COMPLETED);
+	mgmt_store_task_fini(&t);
+	mw_task(&fx, &t, b);
+	cr_assert_eq(t.state, MGMT_TASK_COMPLETED);
+	mgmt_store_task_fini(&t);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(1)).partition, 1);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(2)).partition, 0);
 }

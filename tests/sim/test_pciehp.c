@@ -33,7 +33,7 @@ static const struct sim_ep_desc nic_desc = {
 	.class_code = 0x020000,
 	.link_width = 8,
 	.link_speed = 3,
-	.bar = { [0] = { 0x100000, true, true }, [2] = { 0x4000 } },
+	.bar = { [0] = { 0x100000, true, true }, [2] = { .size = 0x4000 } },
 };
 
 static void setup(void)
