@@ -28,15 +28,9 @@
  * literal pattern wins whatever the order.
  */
 static const struct mgmt_route_set *const mgmt_route_sets[] = {
-	&mgmt_res_root,
-	&mgmt_res_registries,
-	&mgmt_res_fabrics,
-	&mgmt_res_chassis,
-	&mgmt_res_systems,
-	&mgmt_res_managers,
-	&mgmt_res_events,
-	&mgmt_res_tasks,
-	&mgmt_res_zones_actions,
+	&mgmt_res_root,	   &mgmt_res_registries, &mgmt_res_fabrics,
+	&mgmt_res_chassis, &mgmt_res_systems,	 &mgmt_res_managers,
+	&mgmt_res_events,  &mgmt_res_tasks,	 &mgmt_res_zones_actions,
 };
 
 static const char *const method_names[MGMT_METHOD_COUNT] = {
