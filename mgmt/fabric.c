@@ -661,7 +661,7 @@ int mgmt_fabric_endpoint_id_parse(bool *is_host, int *part, uint32_t *fid,
 				  const char *id, struct fm_err *err)
 {
 	const char *p = id;
-	unsigned c, port, idx, n;
+	unsigned c = 0, port = 0, idx = 0, n = 0;
 
 	if (strncmp(id, "Host-", 5) == 0) {
 		if (fabric_parse_prefixed(&n, id, "Host-", 0x7fff, "endpoint",
@@ -716,7 +716,7 @@ int mgmt_fabric_device_id_parse(uint32_t *fid, const char *id,
 int mgmt_fabric_fn_id_parse(uint32_t *fid, uint32_t device_fid, const char *id,
 			    struct fm_err *err)
 {
-	unsigned idx;
+	unsigned idx = 0;
 
 	if (fabric_parse_prefixed(&idx, id, "", 0xffff, "PCIe function", err) <
 	    0)
