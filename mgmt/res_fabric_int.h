@@ -18,6 +18,7 @@
 #ifndef MRFABRIC_MGMT_RES_FABRIC_INT_H
 #define MRFABRIC_MGMT_RES_FABRIC_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,21 @@ int mgmt_res_link_append(struct json_object *links, const char *uri);
 
 /* A Status object {"State": @state, "Health": "OK"}, NULL on no memory. */
 struct json_object *mgmt_res_status_new(const char *state);
+
+/* Count and URI of the members of a collection numbered 0..count-1. */
+typedef size_t mgmt_res_member_count_fn(const struct mgmt_fabric *f);
+typedef int mgmt_res_member_uri_fn(char *out, size_t len, unsigned index);
+
+/*
+ * Answer GET of a collection whose members are numbered 0..count(f)-1
+ * (zones, switches, systems).  With no switch attached it is 404 when
+ * @need_switch, else an empty collection.  Returns 0 or -FM_E*.
+ */
+int mgmt_res_index_collection(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+			      const struct mgmt_req *req, const char *type,
+			      const char *name, mgmt_res_member_count_fn *count,
+			      mgmt_res_member_uri_fn *uri, bool need_switch,
+			      struct fm_err *err);
 
 /*
  * The manufacturer of PCI vendor ID @vendor ("Mellanox Technologies"),

@@ -55,6 +55,34 @@ int mgmt_res_fabric_sync(struct mgmt_fabric **out, struct mgmt_ctx *ctx,
 	return 0;
 }
 
+int mgmt_res_index_collection(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+			      const struct mgmt_req *req, const char *type,
+			      const char *name, mgmt_res_member_count_fn *count,
+			      mgmt_res_member_uri_fn *uri, bool need_switch,
+			      struct fm_err *err)
+{
+	char member[MGMT_FABRIC_URI_MAX];
+	struct mgmt_fabric *f = NULL;
+	struct json_object *o = NULL;
+	size_t i;
+	int ret = 0;
+
+	if (need_switch || ctx->fabric)
+		ret = mgmt_res_fabric_sync(&f, ctx, req->uri, err);
+	if (ret == 0)
+		ret = mgmt_rf_collection_new(&o, req->uri, type, name, err);
+	for (i = 0; ret == 0 && f && i < count(f); i++) {
+		uri(member, sizeof(member), (unsigned)i);
+		ret = mgmt_rf_collection_add(o, member, err);
+	}
+	if (ret < 0) {
+		json_object_put(o);
+		return ret;
+	}
+	mgmt_resp_set_json(resp, 200, o);
+	return 0;
+}
+
 int mgmt_res_set_links(struct json_object *obj, const char *key,
 		       struct json_object *links)
 {
@@ -259,27 +287,9 @@ int mgmt_zone_body_new(struct json_object **out, const struct mgmt_fabric *f,
 static int zone_collection_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 			       const struct mgmt_req *req, struct fm_err *err)
 {
-	char uri[MGMT_FABRIC_URI_MAX];
-	struct mgmt_fabric *f;
-	struct json_object *o = NULL;
-	size_t i;
-	int ret;
-
-	ret = mgmt_res_fabric_sync(&f, ctx, req->uri, err);
-	if (ret == 0)
-		ret = mgmt_rf_collection_new(&o, req->uri,
-					     MGMT_ZONE_COLLECTION_TYPE,
-					     "Zone Collection", err);
-	for (i = 0; ret == 0 && i < mgmt_fabric_part_count(f); i++) {
-		mgmt_fabric_zone_uri(uri, sizeof(uri), (unsigned)i);
-		ret = mgmt_rf_collection_add(o, uri, err);
-	}
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_res_index_collection(
+		resp, ctx, req, MGMT_ZONE_COLLECTION_TYPE, "Zone Collection",
+		mgmt_fabric_part_count, mgmt_fabric_zone_uri, true, err);
 }
 
 static int zone_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
@@ -396,27 +406,9 @@ static int fabric_port_find(const struct mgmt_fabric_port **out,
 static int switch_collection_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 				 const struct mgmt_req *req, struct fm_err *err)
 {
-	char uri[MGMT_FABRIC_URI_MAX];
-	struct mgmt_fabric *f;
-	struct json_object *o = NULL;
-	size_t i;
-	int ret;
-
-	ret = mgmt_res_fabric_sync(&f, ctx, req->uri, err);
-	if (ret == 0)
-		ret = mgmt_rf_collection_new(&o, req->uri,
-					     SWITCH_COLLECTION_TYPE,
-					     "Switch Collection", err);
-	for (i = 0; ret == 0 && i < mgmt_fabric_chip_count(f); i++) {
-		mgmt_fabric_switch_uri(uri, sizeof(uri), (unsigned)i);
-		ret = mgmt_rf_collection_add(o, uri, err);
-	}
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_res_index_collection(
+		resp, ctx, req, SWITCH_COLLECTION_TYPE, "Switch Collection",
+		mgmt_fabric_chip_count, mgmt_fabric_switch_uri, true, err);
 }
 
 static struct json_object *fabric_protocols_new(void)

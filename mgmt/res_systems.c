@@ -24,28 +24,11 @@
 static int system_collection_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 				 const struct mgmt_req *req, struct fm_err *err)
 {
-	char uri[MGMT_FABRIC_URI_MAX];
-	struct mgmt_fabric *f = NULL;
-	struct json_object *o = NULL;
-	size_t i;
-	int ret = 0;
-
-	if (ctx->fabric)
-		ret = mgmt_res_fabric_sync(&f, ctx, req->uri, err);
-	if (ret == 0)
-		ret = mgmt_rf_collection_new(&o, req->uri,
-					     SYSTEM_COLLECTION_TYPE,
-					     "Computer System Collection", err);
-	for (i = 0; ret == 0 && f && i < mgmt_fabric_part_count(f); i++) {
-		mgmt_fabric_system_uri(uri, sizeof(uri), (unsigned)i);
-		ret = mgmt_rf_collection_add(o, uri, err);
-	}
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	/* blades exist only with a switch; without one the list is empty */
+	return mgmt_res_index_collection(resp, ctx, req, SYSTEM_COLLECTION_TYPE,
+					 "Computer System Collection",
+					 mgmt_fabric_part_count,
+					 mgmt_fabric_system_uri, false, err);
 }
 
 /*
