@@ -16,7 +16,7 @@ static const char *const fm_err_names[FM_ECOUNT] = {
 	[FM_ESTATE] = "wrong state",	[FM_ETIMEDOUT] = "timed out",
 	[FM_EPARSE] = "parse error",	[FM_ESCHEMA] = "schema violation",
 	[FM_ENOSPC] = "no space",	[FM_EPERM] = "not permitted",
-	[FM_EUNSUPP] = "not supported",
+	[FM_EUNSUPP] = "not supported", [FM_EUNAVAIL] = "unavailable",
 };
 
 /* @code may come from outside (a wire status): never negate INT_MIN. */

@@ -31,6 +31,7 @@ enum fm_errcode {
 	FM_ENOSPC,    /* table or resource exhausted */
 	FM_EPERM,     /* not allowed for this caller */
 	FM_EUNSUPP,   /* valid but not supported */
+	FM_EUNAVAIL,  /* a peer (the switch) cannot be reached now */
 	FM_ECOUNT
 };
 

@@ -96,11 +96,49 @@ void mgmt_config_defaults(struct mgmt_config *cfg)
 	cfg->managed_unbind_timeout_ms = MGMT_DEFAULT_MANAGED_UNBIND_MS;
 	cfg->move_timeout_ms = MGMT_DEFAULT_MOVE_MS;
 	cfg->connection_timeout_s = MGMT_DEFAULT_CONNECTION_S;
+	cfg->switch_timeout_ms = MGMT_DEFAULT_SWITCH_MS;
 	cfg->event_retention = MGMT_DEFAULT_EVENT_RETENTION;
 	cfg->body_max = MGMT_DEFAULT_BODY_MAX;
 	cfg->sim_speed = 1.0;
 	cfg->log_level = FM_LOG_INFO;
 	cfg_uuid_derive(cfg->uuid);
+	snprintf(cfg->admin_user, sizeof(cfg->admin_user), "%s",
+		 MGMT_DEFAULT_ADMIN_USER);
+	cfg->session_timeout_s = MGMT_DEFAULT_SESSION_S;
+	cfg->connection_limit = MGMT_DEFAULT_CONNECTIONS;
+	cfg->connection_limit_per_address =
+		MGMT_DEFAULT_CONNECTIONS_PER_ADDRESS;
+	cfg->login_failures = MGMT_DEFAULT_LOGIN_FAILURES;
+	cfg->login_window_s = MGMT_DEFAULT_LOGIN_WINDOW_S;
+	cfg->login_lockout_s = MGMT_DEFAULT_LOGIN_LOCKOUT_S;
+	cfg->audit_retention = MGMT_DEFAULT_AUDIT_RETENTION;
+}
+
+bool mgmt_addr_is_loopback(const char *addr)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
+}
+
+int mgmt_config_check(const struct mgmt_config *cfg, struct fm_err *err)
+{
+	if (cfg->plain_http && !mgmt_addr_is_loopback(cfg->listen_address))
+		return fm_err_set(err, FM_ESCHEMA,
+				  "listen.plain_http: plain HTTP is allowed "
+				  "only on a loopback address (127.0.0.0/8 or "
+				  "::1), not on %s: use HTTPS",
+				  cfg->listen_address);
+	if (!cfg->tls_certificate[0] != !cfg->tls_key[0])
+		return fm_err_set(err, FM_ESCHEMA,
+				  "tls: give both certificate and key, or "
+				  "neither (a generated pair)");
+	return 0;
 }
 
 static bool cfg_is_ip(const char *s)
@@ -141,9 +179,26 @@ static const struct {
 	{ "timeouts", "connection_s",
 	  offsetof(struct mgmt_config, connection_timeout_s),
 	  sizeof(uint32_t) },
+	{ "timeouts", "switch_ms",
+	  offsetof(struct mgmt_config, switch_timeout_ms), sizeof(uint32_t) },
 	{ "events", "retention", offsetof(struct mgmt_config, event_retention),
 	  sizeof(uint32_t) },
 	{ "limits", "body_bytes", offsetof(struct mgmt_config, body_max),
+	  sizeof(uint32_t) },
+	{ "limits", "connections",
+	  offsetof(struct mgmt_config, connection_limit), sizeof(uint32_t) },
+	{ "limits", "connections_per_address",
+	  offsetof(struct mgmt_config, connection_limit_per_address),
+	  sizeof(uint32_t) },
+	{ "limits", "login_failures",
+	  offsetof(struct mgmt_config, login_failures), sizeof(uint32_t) },
+	{ "limits", "login_window_s",
+	  offsetof(struct mgmt_config, login_window_s), sizeof(uint32_t) },
+	{ "limits", "login_lockout_s",
+	  offsetof(struct mgmt_config, login_lockout_s), sizeof(uint32_t) },
+	{ "sessions", "timeout_s",
+	  offsetof(struct mgmt_config, session_timeout_s), sizeof(uint32_t) },
+	{ "audit", "retention", offsetof(struct mgmt_config, audit_retention),
 	  sizeof(uint32_t) },
 };
 
@@ -159,6 +214,13 @@ static const struct {
 	{ NULL, "database", offsetof(struct mgmt_config, database),
 	  MGMT_PATH_MAX },
 	{ NULL, "uuid", offsetof(struct mgmt_config, uuid), MGMT_UUID_LEN },
+	{ "tls", "certificate", offsetof(struct mgmt_config, tls_certificate),
+	  MGMT_PATH_MAX },
+	{ "tls", "key", offsetof(struct mgmt_config, tls_key), MGMT_PATH_MAX },
+	{ "accounts", "admin_user", offsetof(struct mgmt_config, admin_user),
+	  MGMT_USER_NAME_MAX },
+	{ "accounts", "admin_password_file",
+	  offsetof(struct mgmt_config, admin_password_file), MGMT_PATH_MAX },
 };
 
 int mgmt_config_from_json(struct mgmt_config *cfg,
@@ -201,6 +263,9 @@ int mgmt_config_from_json(struct mgmt_config *cfg,
 	v = cfg_get(doc, "sim", "speed");
 	if (v)
 		c.sim_speed = json_object_get_double(v);
+	v = cfg_get(doc, "listen", "plain_http");
+	if (v)
+		c.plain_http = json_object_get_boolean(v);
 	v = cfg_get(doc, NULL, "log_level");
 	if (v && mgmt_log_level_parse(&c.log_level, json_object_get_string(v),
 				      &verr) < 0)
@@ -211,6 +276,8 @@ int mgmt_config_from_json(struct mgmt_config *cfg,
 				  "%s: listen.address: \"%s\" is not an IPv4 "
 				  "or IPv6 address",
 				  name, c.listen_address);
+	if (mgmt_config_check(&c, &verr) < 0)
+		return fm_err_set(err, FM_ESCHEMA, "%s: %s", name, verr.msg);
 	*cfg = c;
 	return 0;
 }

@@ -173,6 +173,97 @@ static const struct events_msg_def msgs[MSG_COUNT] = {
 };
 
 /*
+ * What the OEM registry document (MrfabricEvent.1.0.0, served by
+ * res_registries.c) says of each OEM message beyond its row of msgs[]:
+ * every row whose id starts with OEM needs an entry here (a test checks
+ * it); DMTF's messages have none (their registry files say it).
+ */
+struct events_msg_doc {
+	const char *description;
+	const char *resolution;
+	const char *const *params; /* ParamTypes, nargs of them */
+};
+
+/* The ParamTypes the messages share. */
+static const char *const doc_fn_slot[] = { "string", "number", "number" };
+static const char *const doc_ids[] = { "number", "number" };
+static const char *const doc_fn[] = { "string" };
+static const char *const doc_part[] = { "number" };
+static const char *const doc_part_detail[] = { "number", "string" };
+
+static const struct events_msg_doc msg_docs[MSG_COUNT] = {
+	[MSG_FUNCTION_BOUND] = { "A function was bound to a slot of a host "
+				 "partition and hot-added to that host.",
+				 "None.", doc_fn_slot },
+	[MSG_FUNCTION_UNBINDING] = { "The removal of a function from a slot "
+				     "of a host partition has started.",
+				     "None.", doc_fn_slot },
+	[MSG_SURPRISE_REMOVAL] = { "A host did not release a function in "
+				   "time and the switch removed it by "
+				   "surprise.",
+				   "Check the host's log for the function's "
+				   "driver; the host may need to rescan.",
+				   doc_fn_slot },
+	[MSG_FUNCTION_UNBOUND] = { "A function was removed from a slot of a "
+				   "host partition.",
+				   "None.", doc_fn_slot },
+	[MSG_FUNCTION_RESET] = { "A function completed its Function Level "
+				 "Reset after removal and can be bound "
+				 "again.",
+				 "None.", doc_fn },
+	[MSG_ISOLATION_VIOLATION] = { "A host partition sent a request that "
+				      "matched none of its bindings; the "
+				      "switch refused it.",
+				      "Check the host's configuration and "
+				      "the partition's bindings.",
+				      doc_part_detail },
+	[MSG_HOST_RESET] = { "The host of a partition reset its link.", "None.",
+			     doc_part },
+	[MSG_CONFIG_SAVED] = { "The switch saved its configuration to flash.",
+			       "None.", NULL },
+	[MSG_CONFIG_RESTORED] = { "The switch restored its configuration from "
+				  "flash.",
+				  "None.", NULL },
+	[MSG_UNBIND_FAILED] = { "A host did not take a slot's link down in "
+				"time; the function stays bound.",
+				"Retry the removal, or remove the function "
+				"by surprise.",
+				doc_fn_slot },
+	[MSG_SWITCH_EVENTS_LOST] = { "The switch's event log overflowed "
+				     "before the service read it; events "
+				     "between the two numbers are lost.",
+				     "Read the state of the resources again.",
+				     doc_ids },
+	[MSG_EVENTS_LOST] = { "Events after the client's last event id are "
+			      "no longer kept by the service.",
+			      "Read the state of the resources again.",
+			      doc_ids },
+	[MSG_EVENT_ID_UNKNOWN] = { "A client resumed the event stream after "
+				   "an event id the service never issued.",
+				   "Read the state of the resources again.",
+				   doc_ids },
+};
+
+size_t mgmt_events_msg_count(void)
+{
+	return MSG_COUNT;
+}
+
+int mgmt_events_msg_get(struct mgmt_events_msg *out, size_t i)
+{
+	if (i >= MSG_COUNT)
+		return -FM_ERANGE;
+	out->id = msgs[i].id;
+	out->severity = msgs[i].severity;
+	out->nargs = msgs[i].nargs;
+	out->text = msgs[i].text;
+	out->description = msg_docs[i].description;
+	out->resolution = msg_docs[i].resolution;
+	out->param_types = msg_docs[i].params;
+	return 0;
+}
+
+/*
  * How a switch event becomes a Redfish event: its EventType, message (the
  * upstream-port variant for link events of a partition's port), the
  * MessageArgs taken from the event, and the resource it concerns.
@@ -306,7 +397,15 @@ struct mgmt_events {
 	struct mgmt_events_client *clients;
 	unsigned nclients;
 	struct sw_fmp_event page[SW_FMP_EV_PAGE_MAX];
-	struct events_rec recs[SW_FMP_EV_PAGE_MAX + 1];
+	/*
+	 * Records not durable yet (the store has a group or round open):
+	 * pushed when it commits, dropped when it is undone, so no client
+	 * is ever sent an event id that a crash could hand out again.
+	 */
+	struct events_rec *held;
+	size_t nheld, held_cap;
+	size_t held_mark; /* nheld when the current group began */
+	bool held_lost;	  /* a record could not be held (no memory) */
 };
 
 /* ---------------------------------------------------------------------
@@ -596,7 +695,8 @@ static void client_replay(struct mgmt_events_client *c)
 	/* after an EventIdUnknown marker, which said as much */
 	if (gap && n && !c->unknown)
 		client_marker(c, MSG_EVENTS_LOST, c->last, page[0].id);
-	for (i = 0; i < n && !c->dead; i++)
+	/* the store also shows this connection what is not durable yet */
+	for (i = 0; i < n && !c->dead && page[i].id <= ev->last; i++)
 		client_send(c, page[i].id, page[i].payload);
 	/* every id up to the last is sent or pruned: nothing to wait for */
 	if (!c->dead && n == 0)
@@ -752,6 +852,85 @@ static void push(struct mgmt_events *ev, uint64_t prev_last, uint64_t id,
  * Recording
  */
 
+/*
+ * Hand record @r (its payload is taken) to the clients: at once when it
+ * is durable, else once the store's group or round commits.  @prev_last
+ * is ev->last before it was recorded.
+ */
+static void deliver(struct mgmt_events *ev, uint64_t prev_last,
+		    struct events_rec *r)
+{
+	struct events_rec *h;
+
+	if (!mgmt_store_pending(ev->store) && !ev->nheld) {
+		push(ev, prev_last, r->id, r->payload);
+		free(r->payload);
+		return;
+	}
+	if (ev->nheld == ev->held_cap) {
+		size_t cap = ev->held_cap ? 2 * ev->held_cap : 16;
+
+		h = realloc(ev->held, cap * sizeof(*h));
+		if (!h) {
+			/* the store has it: the replay sends it later */
+			ev->held_lost = true;
+			free(r->payload);
+			return;
+		}
+		ev->held = h;
+		ev->held_cap = cap;
+	}
+	ev->held[ev->nheld++] = *r;
+}
+
+/* Release held records from index @from on (undone: never sent). */
+static void held_drop(struct mgmt_events *ev, size_t from)
+{
+	while (ev->nheld > from)
+		free(ev->held[--ev->nheld].payload);
+}
+
+/* The store's news: send, or drop, what was held. */
+static void events_store_news(void *ctx, enum mgmt_store_news what)
+{
+	struct mgmt_events *ev = ctx;
+	struct fm_err err = { 0 };
+	uint64_t last;
+	size_t i;
+
+	switch (what) {
+	case MGMT_STORE_GROUP_BEGIN:
+		ev->held_mark = ev->nheld;
+		break;
+	case MGMT_STORE_GROUP_ROLLBACK:
+		held_drop(ev, ev->held_mark);
+		break;
+	case MGMT_STORE_COMMITTED:
+		if (ev->held_lost &&
+		    mgmt_store_event_last(&last, ev->store, &err) == 0) {
+			/* one is missing from memory: all go by the replay,
+			 * which reads them from the store in order */
+			held_drop(ev, 0);
+			ev->held_lost = false;
+			ev->last = last;
+			mgmt_timer_start(ev->loop, &ev->replay_timer, 0, NULL);
+		}
+		for (i = 0; i < ev->nheld; i++) {
+			push(ev, ev->last, ev->held[i].id, ev->held[i].payload);
+			free(ev->held[i].payload);
+		}
+		ev->nheld = ev->held_mark = 0;
+		break;
+	case MGMT_STORE_ABORTED:
+		held_drop(ev, 0);
+		ev->held_mark = 0;
+		ev->held_lost = false;
+		break;
+	case MGMT_STORE_ROUND_OPENED:
+		break;
+	}
+}
+
 /* Append @e to the store: *id and *payload (heap) of the record. */
 static int record(struct events_rec *out, struct mgmt_events *ev,
 		  const struct mgmt_event *e, struct fm_err *err)
@@ -786,10 +965,9 @@ int mgmt_events_post(uint64_t *id, struct mgmt_events *ev,
 	ret = record(&r, ev, e, err);
 	if (ret < 0)
 		return ret;
-	push(ev, prev, r.id, r.payload);
-	free(r.payload);
 	if (id)
 		*id = r.id;
+	deliver(ev, prev, &r);
 	return 0;
 }
 
@@ -954,26 +1132,16 @@ static int sw_record_lost(struct events_rec *out, struct mgmt_events *ev,
 	return record(out, ev, &e, err);
 }
 
-/* Push the @n records of @ev->recs and release them. */
-static void push_recs(struct mgmt_events *ev, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		push(ev, ev->last, ev->recs[i].id, ev->recs[i].payload);
-		free(ev->recs[i].payload);
-	}
-}
-
 /*
- * One page of the switch's log: record it in one store group, then push.
- * *more is true when the switch has more.
+ * One page of the switch's log: record it in one store group (delivered
+ * when that commits).  *more is true when the switch has more.
  */
 static int sync_page(bool *more, struct mgmt_events *ev, struct fm_err *err)
 {
 	struct sw_fmp_events_rsp rsp = { 0 };
+	struct events_rec rec;
 	uint64_t seq = ev->sw_seq;
-	size_t nrec = 0, i;
+	size_t i;
 	bool group;
 	int ret;
 
@@ -998,40 +1166,31 @@ static int sync_page(bool *more, struct mgmt_events *ev, struct fm_err *err)
 	/* inside someone's open group the appends simply join it */
 	group = mgmt_store_txn_begin(ev->store, NULL) == 0;
 	if (rsp.flags & SW_FMP_EV_OVERFLOW) {
-		ret = sw_record_lost(&ev->recs[nrec], ev, ev->sw_seq,
-				     ev->page[0].seq, err);
+		ret = sw_record_lost(&rec, ev, ev->sw_seq, ev->page[0].seq,
+				     err);
 		if (ret < 0)
 			goto fail;
-		nrec++;
+		deliver(ev, ev->last, &rec);
 	}
 	for (i = 0; i < rsp.count; i++) {
-		ret = sw_record(&ev->recs[nrec], ev, &ev->page[i], err);
+		ret = sw_record(&rec, ev, &ev->page[i], err);
 		if (ret < 0)
 			goto fail;
 		if (ret == 0)
-			nrec++;
+			deliver(ev, ev->last, &rec);
 		seq = ev->page[i].seq;
 	}
-	if (group) {
-		ret = mgmt_store_txn_commit(ev->store, err);
-		if (ret < 0)
-			goto drop; /* nothing was kept */
-	}
+	/* a failed commit undid the records, and the hub dropped them */
+	if (group && (ret = mgmt_store_txn_commit(ev->store, err)) < 0)
+		return ret;
 	ev->sw_seq = seq;
-	push_recs(ev, nrec);
 	*more = (rsp.flags & SW_FMP_EV_MORE) != 0;
 	return 0;
 fail:
-	if (!group) {
-		/* without a group of ours, what was appended stays: send it */
-		ev->sw_seq = seq;
-		push_recs(ev, nrec);
-		return ret;
-	}
-	mgmt_store_txn_rollback(ev->store);
-drop:
-	for (i = 0; i < nrec; i++)
-		free(ev->recs[i].payload);
+	if (group)
+		mgmt_store_txn_rollback(ev->store); /* drops ours */
+	else
+		ev->sw_seq = seq; /* what was appended stays in the group */
 	return ret;
 }
 
@@ -1110,6 +1269,8 @@ int mgmt_events_new(struct mgmt_events **out, struct mgmt_loop *loop,
 	mgmt_timer_init(&ev->replay_timer, replay_fire, ev);
 	mgmt_timer_init(&ev->keepalive_timer, keepalive_fire, ev);
 	ret = mgmt_store_event_last(&ev->last, store, err);
+	if (ret == 0)
+		ret = mgmt_store_watch(store, events_store_news, ev, err);
 	if (ret < 0)
 		goto fail;
 	if (fmp && !ev->opts.replay_switch_log) {
@@ -1152,6 +1313,9 @@ void mgmt_events_free(struct mgmt_events *ev)
 	mgmt_timer_stop(ev->loop, &ev->sync_timer);
 	mgmt_timer_stop(ev->loop, &ev->replay_timer);
 	mgmt_timer_stop(ev->loop, &ev->keepalive_timer);
+	mgmt_store_unwatch(ev->store, events_store_news, ev);
+	held_drop(ev, 0);
+	free(ev->held);
 	free(ev);
 }
 

@@ -46,6 +46,32 @@ struct mgmt_events;
  */
 #define MGMT_EVENTS_OEM_REGISTRY "MrfabricEvent.1.0"
 
+/*
+ * One message the hub sends (an entry of events.c's table), for the
+ * registry documents of /redfish/v1/Registries (res_registries.c).  All
+ * strings are static.
+ */
+struct mgmt_events_msg {
+	const char *id;	      /* MessageId, "<Prefix>.<Major>.<Minor>.<Key>" */
+	const char *severity; /* "OK", "Warning" or "Critical" */
+	unsigned nargs;	      /* MessageArgs: %1 .. %<nargs> in text */
+	const char *text;     /* the Message, %n standing for argument n */
+	/* Entries of the OEM registry only (NULL for DMTF's, whose own
+	 * registry files say it): */
+	const char *description;
+	const char *resolution;
+	/* nargs of "string" or "number" (NULL when nargs is 0) */
+	const char *const *param_types;
+};
+
+/* The number of messages the hub sends (the entries of the table). */
+size_t mgmt_events_msg_count(void);
+/*
+ * Entry @i (below mgmt_events_msg_count()) of the table into *out.
+ * Returns 0 or -FM_ERANGE (@i is past the end; *out untouched).
+ */
+int mgmt_events_msg_get(struct mgmt_events_msg *out, size_t i);
+
 /* Defaults of struct mgmt_events_opts (0 in a field selects them). */
 #define MGMT_EVENTS_STREAMS_DEFAULT 32		/* connected SSE clients */
 #define MGMT_EVENTS_KEEPALIVE_NS 15000000000ull /* 15 s between ": keepalive" */
@@ -104,10 +130,11 @@ struct mgmt_event {
 #define MGMT_EVENTS_TEXT_MAX 512 /* bytes of a message or an argument */
 
 /*
- * Record @e durably (the next sequence number, into *id when @id is not
- * NULL) and push it to every connected SSE client.  Call it outside a
- * store group (mgmt_store_txn_begin) or after its commit: a pushed event
- * cannot be taken back.  Returns 0, -FM_EINVAL (unknown type or
+ * Record @e (the next sequence number, into *id when @id is not NULL)
+ * and push it to every connected SSE client once it is durable: at once
+ * outside a store group or round, else when that commits (an undone
+ * group or a failed commit drops it unsent), so a client never holds an
+ * event id that a crash could hand out again.  Returns 0, -FM_EINVAL (unknown type or
  * severity, missing or malformed MessageId, no message; nothing is
  * recorded), -FM_ERANGE (text or argument count above the limits),
  * -FM_ENOMEM, -FM_EIO (the store).

@@ -19,6 +19,7 @@
 #include "mgmt/http_int.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -28,10 +29,12 @@
 #include <sys/socket.h>
 
 #include "fabric/pcie.h"
+#include "mgmt/store.h"
 
 #define HTTP_BODY_CHUNK 4096
 #define HTTP_STREAM_BLOCK 4096
 #define HTTP_ERR_MAX 256
+#define HTTP_OPTS_MAX 8 /* MHD_OPTION_ARRAY items, with the end */
 
 struct mgmt_stream {
 	struct mgmt_http *h;
@@ -59,6 +62,7 @@ struct mgmt_http {
 	uint16_t port;
 	uint32_t body_max;
 	struct mgmt_stream *streams;
+	struct http_req *held; /* answers waiting for the store's commit */
 	char last_error[HTTP_ERR_MAX]; /* MHD's last log message */
 };
 
@@ -70,6 +74,12 @@ struct http_req {
 	size_t received; /* bytes received, kept or not */
 	bool too_large;	 /* past the cap: nothing more is kept */
 	struct mgmt_stream *stream;
+	/* an answer held until the store's round is durable (http_hold) */
+	struct mgmt_resp held;
+	bool holding;
+	bool lost; /* the round's commit failed: no answer */
+	struct MHD_Connection *conn;
+	struct http_req *hold_next;
 };
 
 /* ---------------------------------------------------------------------
@@ -330,6 +340,86 @@ static enum MHD_Result http_queue(struct MHD_Connection *conn,
 	return MHD_YES;
 }
 
+/*
+ * Group commit (mgmt/durable.h): the answer to a mutating request, or
+ * any answer while a flush is asked (it may show a finished task), waits
+ * until the store's open round is durable.  True when it must.
+ */
+static bool http_must_hold(const struct mgmt_http *h, const char *method)
+{
+	const struct mgmt_store *st = h->ctx->store;
+
+	if (!mgmt_store_pending(st))
+		return false;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return true;
+	return mgmt_store_flush_requested(st);
+}
+
+/*
+ * Keep @resp (its body moves along) and suspend @conn until the commit
+ * at the end of this loop iteration; MHD calls http_access() again once
+ * it is resumed (http_store_news), which then sends it.
+ */
+static void http_hold(struct mgmt_http *h, struct MHD_Connection *conn,
+		      struct http_req *hr, struct mgmt_resp *resp)
+{
+	hr->held = *resp;
+	hr->holding = true;
+	hr->lost = false;
+	hr->conn = conn;
+	hr->hold_next = h->held;
+	h->held = hr;
+	mgmt_store_flush_request(h->ctx->store);
+	MHD_suspend_connection(conn);
+}
+
+static void http_unhold(struct mgmt_http *h, struct http_req *hr)
+{
+	struct http_req **p;
+
+	for (p = &h->held; *p; p = &(*p)->hold_next) {
+		if (*p == hr) {
+			*p = hr->hold_next;
+			break;
+		}
+	}
+	hr->hold_next = NULL;
+}
+
+/* Send the held answer: the round it waited for is durable, or lost. */
+static enum MHD_Result http_release(struct mgmt_http *h,
+				    struct MHD_Connection *conn,
+				    struct http_req *hr)
+{
+	enum MHD_Result ret = MHD_NO; /* lost: close without an answer */
+
+	hr->holding = false;
+	if (!hr->lost)
+		ret = http_queue(conn, h, hr, &hr->held);
+	mgmt_resp_fini(&hr->held);
+	return ret;
+}
+
+/* The store's news: a commit (or its failure) frees the held answers. */
+static void http_store_news(void *ctx, enum mgmt_store_news what)
+{
+	struct mgmt_http *h = ctx;
+	struct http_req *hr;
+
+	if ((what != MGMT_STORE_COMMITTED && what != MGMT_STORE_ABORTED) ||
+	    !h->held)
+		return;
+	while ((hr = h->held)) {
+		h->held = hr->hold_next;
+		hr->hold_next = NULL;
+		hr->lost = what == MGMT_STORE_ABORTED;
+		MHD_resume_connection(hr->conn);
+	}
+	/* MHD_resume_connection() needs an MHD_run() to take effect */
+	mgmt_timer_start(h->loop, &h->timer, 0, NULL);
+}
+
 static enum MHD_Result http_answer(struct mgmt_http *h,
 				   struct MHD_Connection *conn,
 				   struct http_req *hr, const char *url,
@@ -355,6 +445,11 @@ static enum MHD_Result http_answer(struct mgmt_http *h,
 	mgmt_router_dispatch(&resp, h->router, h->ctx, &req);
 	FM_LOG(FM_LOG_DEBUG, "http %s: %s %s: %u", peer, method, url,
 	       resp.status);
+	if (http_must_hold(h, method)) {
+		http_hold(h, conn, hr, &resp);
+		ret = MHD_YES;
+		goto out;
+	}
 	ret = http_queue(conn, h, hr, &resp);
 	mgmt_resp_fini(&resp);
 out:
@@ -395,6 +490,8 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (hr->holding)
+		return http_release(h, conn, hr);
 	return http_answer(h, conn, hr, url, method);
 }
 
@@ -403,11 +500,14 @@ static void http_completed(void *cls, struct MHD_Connection *conn,
 {
 	struct http_req *hr = *req_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (!hr)
 		return;
+	if (hr->holding) {
+		http_unhold(cls, hr);
+		mgmt_resp_fini(&hr->held);
+	}
 	if (hr->stream)
 		stream_close(hr->stream);
 	free(hr->body);
@@ -453,6 +553,17 @@ static void http_on_timer(void *ctx)
 	http_run(ctx);
 }
 
+/* Append one MHD_OPTION_ARRAY item. */
+static void http_opt(struct MHD_OptionItem *opts, unsigned *n,
+		     enum MHD_OPTION option, intptr_t value, void *ptr)
+{
+	assert(*n < HTTP_OPTS_MAX);
+	opts[*n].option = option;
+	opts[*n].value = value;
+	opts[*n].ptr_value = ptr;
+	(*n)++;
+}
+
 static int http_sockaddr(struct sockaddr_storage *ss, bool *v6,
 			 const struct mgmt_config *cfg, struct fm_err *err)
 {
@@ -481,11 +592,19 @@ int mgmt_http_new(struct mgmt_http **out, struct mgmt_loop *loop,
 		  const struct mgmt_router *router, struct mgmt_ctx *ctx,
 		  struct fm_err *err)
 {
+	return mgmt_http_new_tls(out, loop, router, ctx, NULL, err);
+}
+
+int mgmt_http_new_tls(struct mgmt_http **out, struct mgmt_loop *loop,
+		      const struct mgmt_router *router, struct mgmt_ctx *ctx,
+		      const struct mgmt_http_tls *tls, struct fm_err *err)
+{
 	const struct mgmt_config *cfg = ctx->cfg;
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem opts[HTTP_OPTS_MAX];
 	struct sockaddr_storage ss;
 	struct mgmt_http *h;
-	unsigned flags;
+	unsigned flags, n = 0;
 	bool v6;
 	int ret;
 
@@ -501,17 +620,45 @@ int mgmt_http_new(struct mgmt_http **out, struct mgmt_loop *loop,
 	ret = http_sockaddr(&ss, &v6, cfg, err);
 	if (ret < 0)
 		goto fail;
+	/* issue 5: plain HTTP never faces a network */
+	if (!tls && !mgmt_addr_is_loopback(cfg->listen_address)) {
+		ret = fm_err_set(err, FM_EINVAL,
+				 "http: plain HTTP on %s refused: only a "
+				 "loopback address may serve without TLS",
+				 cfg->listen_address);
+		goto fail;
+	}
+	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		ret = fm_err_set(err, FM_EUNSUPP,
+				 "http: libmicrohttpd was built without TLS");
+		goto fail;
+	}
 	/* one thread: no internal polling thread, MHD's own epoll set */
 	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
+	if (tls) {
+		flags |= MHD_USE_TLS;
+		http_opt(opts, &n, MHD_OPTION_HTTPS_MEM_CERT, 0,
+			 (void *)(uintptr_t)tls->cert_pem);
+		http_opt(opts, &n, MHD_OPTION_HTTPS_MEM_KEY, 0,
+			 (void *)(uintptr_t)tls->key_pem);
+	}
+	if (cfg->connection_limit)
+		http_opt(opts, &n, MHD_OPTION_CONNECTION_LIMIT,
+			 cfg->connection_limit, NULL);
+	if (cfg->connection_limit_per_address)
+		http_opt(opts, &n, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			 cfg->connection_limit_per_address, NULL);
+	http_opt(opts, &n, MHD_OPTION_END, 0, NULL);
 	/* the logger first, so that MHD logs nothing on its own */
 	h->d = MHD_start_daemon(
 		flags, cfg->listen_port, NULL, NULL, http_access, h,
 		MHD_OPTION_EXTERNAL_LOGGER, http_log, h, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)cfg->connection_timeout_s,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed, h, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
+		MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!h->d) {
 		ret = fm_err_set(err, FM_EIO,
 				 "http: cannot listen on %s%s%s:%u%s%s",
@@ -532,6 +679,12 @@ int mgmt_http_new(struct mgmt_http **out, struct mgmt_loop *loop,
 	if (ret < 0)
 		goto fail;
 	h->fd = info->epoll_fd;
+	/* group commit: held answers leave when the store commits */
+	if (ctx->store) {
+		ret = mgmt_store_watch(ctx->store, http_store_news, h, err);
+		if (ret < 0)
+			goto fail;
+	}
 	http_run(h);
 	*out = h;
 	return 0;
@@ -549,7 +702,10 @@ void mgmt_http_free(struct mgmt_http *h)
 	if (h->fd >= 0)
 		mgmt_loop_io_remove(h->loop, h->fd);
 	if (h->d) {
-		/* MHD must not be stopped with suspended connections */
+		/* MHD must not be stopped with suspended connections: held
+		 * answers go once what they wait for is durable */
+		if (h->held && mgmt_store_flush(h->ctx->store, NULL) < 0)
+			http_store_news(h, MGMT_STORE_ABORTED);
 		for (s = h->streams; s; s = s->next)
 			mgmt_stream_end(s);
 		MHD_run(h->d);
@@ -557,6 +713,8 @@ void mgmt_http_free(struct mgmt_http *h)
 	}
 	/* after the streams: ending one arms the timer */
 	mgmt_timer_stop(h->loop, &h->timer);
+	if (h->ctx && h->ctx->store)
+		mgmt_store_unwatch(h->ctx->store, http_store_news, h);
 	free(h);
 }
 

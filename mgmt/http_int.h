@@ -29,6 +29,25 @@ struct mgmt_http;
 int mgmt_http_new(struct mgmt_http **out, struct mgmt_loop *loop,
 		  const struct mgmt_router *router, struct mgmt_ctx *ctx,
 		  struct fm_err *err);
+
+/* A TLS certificate chain and its private key, PEM, NUL-terminated. */
+struct mgmt_http_tls {
+	const char *cert_pem;
+	const char *key_pem;
+};
+
+/*
+ * mgmt_http_new() serving HTTPS with @tls (borrowed for the call only:
+ * MHD keeps its own copy), or plain HTTP when @tls is NULL.  Plain HTTP
+ * is refused on an address that is not loopback (-FM_EINVAL naming it).
+ * Both also apply cfg->connection_limit (all connections) and
+ * cfg->connection_limit_per_address (from one client address) when not
+ * 0: connections past either are closed at once.  -FM_EUNSUPP when
+ * libmicrohttpd was built without TLS.
+ */
+int mgmt_http_new_tls(struct mgmt_http **out, struct mgmt_loop *loop,
+		      const struct mgmt_router *router, struct mgmt_ctx *ctx,
+		      const struct mgmt_http_tls *tls, struct fm_err *err);
 /*
  * Close every connection (open streams get their close callback) and
  * stop listening.  NULL is fine.

@@ -58,6 +58,9 @@ struct mgmt_loop {
 	double speed;
 	uint64_t wall_base;
 	uint64_t virt_base;
+	/* mgmt_loop_set_prewait() */
+	mgmt_timer_fn *prewait;
+	void *prewait_ctx;
 };
 
 static uint64_t loop_clock(void)
@@ -482,6 +485,8 @@ int mgmt_loop_run_once(struct mgmt_loop *loop, uint64_t max_wait_ns,
 	loop->now = loop_clock();
 	vwait = loop_run_vclock(loop);
 	loop_run_timers(loop);
+	if (loop->prewait)
+		loop->prewait(loop->prewait_ctx);
 	if (vwait < wait)
 		wait = vwait;
 	if (loop->nheap) {
@@ -526,6 +531,12 @@ int mgmt_loop_run(struct mgmt_loop *loop, struct fm_err *err)
 	while (!loop->stop && ret == 0)
 		ret = mgmt_loop_run_once(loop, UINT64_MAX, err);
 	return ret;
+}
+
+void mgmt_loop_set_prewait(struct mgmt_loop *loop, mgmt_timer_fn *fn, void *ctx)
+{
+	loop->prewait = fn;
+	loop->prewait_ctx = ctx;
 }
 
 void mgmt_loop_stop(struct mgmt_loop *loop)

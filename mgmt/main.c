@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mgmt/auth.h"
+#include "mgmt/durable.h"
 #include "mgmt/events.h"
 #include "mgmt/fabric.h"
 #include "mgmt/http_int.h"
@@ -30,7 +32,9 @@
 #include "mgmt/router_int.h"
 #include "mgmt/move.h"
 #include "mgmt/store.h"
+#include "mgmt/switch_link.h"
 #include "mgmt/task.h"
+#include "mgmt/tls.h"
 #include "sim/sim.h"
 #include "switchfw/fmp.h"
 #include "switchfw/switchfw.h"
@@ -50,6 +54,9 @@ struct options {
 	const char *listen;
 	const char *log_level;
 	const char *speed;
+	bool plain_http;
+	const char *admin_user;
+	const char *admin_password_file;
 };
 
 /* What the daemon runs; everything NULL until started. */
@@ -64,6 +71,10 @@ struct daemon {
 	struct mgmt_store *store;
 	struct mgmt_events *events;
 	struct mgmt_tasks *tasks;
+	struct mgmt_switch_link *link;
+	struct mgmt_durable *durable;
+	struct mgmt_auth *auth;
+	struct mgmt_tls_pair tls;
 	struct mgmt_router *router;
 	struct mgmt_ctx ctx;
 	struct mgmt_http *http;
@@ -73,9 +84,11 @@ static const char usage_text[] =
 	"Usage: " PROG " (--sim CHASSIS.json | --switch unix:PATH)\n"
 	"                 [--config FILE] [--listen ADDR:PORT]\n"
 	"                 [--log-level LEVEL] [--speed FACTOR]\n"
+	"                 [--plain-http] [--admin-user NAME]\n"
+	"                 [--admin-password-file FILE]\n"
 	"\n"
 	"The Redfish service of an mrfabric PCIe fabric: answers on\n"
-	"http://ADDR:PORT/redfish/v1 (default 127.0.0.1:8080).\n"
+	"https://ADDR:PORT/redfish/v1 (default 127.0.0.1:8080).\n"
 	"\n"
 	"  --sim CHASSIS.json    run the simulated chassis described in the\n"
 	"                        file, with its switch firmware, in this\n"
@@ -89,6 +102,13 @@ static const char usage_text[] =
 	"  --log-level LEVEL     error, warn, info (default) or debug\n"
 	"  --speed FACTOR        with --sim: virtual seconds per wall second\n"
 	"                        (default 1; 0: as fast as possible)\n"
+	"  --plain-http          serve plain HTTP instead of HTTPS (only on\n"
+	"                        a loopback address)\n"
+	"  --admin-user NAME     the first Administrator (default admin),\n"
+	"                        created only while there is no account\n"
+	"  --admin-password-file FILE  its password: the file's first line;\n"
+	"                        without it a random password is printed\n"
+	"                        once on standard output\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         the version\n"
 	"\n"
@@ -120,7 +140,15 @@ static void log_sink(void *ctx, enum fm_log_level level, const char *msg)
 /* Returns -1 to go on, else the exit status. */
 static int parse_args(struct options *o, int argc, char **argv)
 {
-	enum { OPT_SIM = 256, OPT_SWITCH, OPT_LOG_LEVEL, OPT_SPEED };
+	enum {
+		OPT_SIM = 256,
+		OPT_SWITCH,
+		OPT_LOG_LEVEL,
+		OPT_SPEED,
+		OPT_PLAIN_HTTP,
+		OPT_ADMIN_USER,
+		OPT_ADMIN_PASSWORD_FILE,
+	};
 	static const struct option longopts[] = {
 		{ "sim", required_argument, NULL, OPT_SIM },
 		{ "switch", required_argument, NULL, OPT_SWITCH },
@@ -128,6 +156,10 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
+		{ "admin-user", required_argument, NULL, OPT_ADMIN_USER },
+		{ "admin-password-file", required_argument, NULL,
+		  OPT_ADMIN_PASSWORD_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -161,6 +193,15 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_SPEED:
 			o->speed = optarg;
+			break;
+		case OPT_PLAIN_HTTP:
+			o->plain_http = true;
+			break;
+		case OPT_ADMIN_USER:
+			o->admin_user = optarg;
+			break;
+		case OPT_ADMIN_PASSWORD_FILE:
+			o->admin_password_file = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -210,6 +251,22 @@ static int configure(struct mgmt_config *cfg, const struct options *o)
 					   "(1: real time, 0: as fast as "
 					   "possible)",
 					   o->speed);
+	}
+	if (o->plain_http)
+		cfg->plain_http = true;
+	if (o->admin_user &&
+	    snprintf(cfg->admin_user, sizeof(cfg->admin_user), "%s",
+		     o->admin_user) >= (int)sizeof(cfg->admin_user))
+		return usage_error("--admin-user %s: too long", o->admin_user);
+	if (o->admin_password_file &&
+	    snprintf(cfg->admin_password_file, sizeof(cfg->admin_password_file),
+		     "%s", o->admin_password_file) >=
+		    (int)sizeof(cfg->admin_password_file))
+		return usage_error("--admin-password-file: name too long");
+	if (mgmt_config_check(cfg, &err) < 0) {
+		fprintf(stderr, PROG ": %s%s\n",
+			o->plain_http ? "--plain-http: " : "", err.msg);
+		return EXIT_START;
 	}
 	return -1;
 }
@@ -263,6 +320,8 @@ static int start_unix(struct daemon *d, const char *path,
 
 	if (ret < 0)
 		return ret;
+	sw_fmp_unix_client_set_deadline(d->unix_client,
+					d->cfg.switch_timeout_ms);
 	sw_fmp_unix_client_transport(t, d->unix_client);
 	return 0;
 }
@@ -326,6 +385,50 @@ static int start_events(struct daemon *d, const struct options *o,
 	return ret;
 }
 
+/*
+ * Accounts, sessions and audit; the first Administrator while there is
+ * no account (its generated password goes to stdout, never the log).
+ */
+static int start_auth(struct daemon *d, struct fm_err *err)
+{
+	bool created = false;
+	int ret;
+
+	ret = mgmt_auth_new(&d->auth, d->loop, d->store, &d->cfg, NULL, err);
+	if (ret == 0)
+		ret = mgmt_auth_bootstrap(&created, d->auth, d->cfg.admin_user,
+					  d->cfg.admin_password_file, stdout,
+					  err);
+	if (ret == 0 && created)
+		FM_LOG(FM_LOG_INFO,
+		       "first start: Administrator account %s created",
+		       d->cfg.admin_user);
+	return ret;
+}
+
+/* HTTPS with the configured or generated pair, or plain HTTP. */
+static int start_http(struct daemon *d, struct fm_err *err)
+{
+	struct mgmt_http_tls tls;
+	int ret;
+
+	if (d->cfg.plain_http) {
+		FM_LOG(FM_LOG_WARN, "plain HTTP on %s, as asked: no TLS",
+		       d->cfg.listen_address);
+		return mgmt_http_new(&d->http, d->loop, d->router, &d->ctx,
+				     err);
+	}
+	ret = mgmt_tls_setup(&d->tls, &d->cfg, err);
+	if (ret < 0)
+		return ret;
+	FM_LOG(FM_LOG_INFO, "https: certificate %s, SHA-256 fingerprint %s",
+	       d->tls.cert_path, d->tls.fingerprint);
+	tls.cert_pem = d->tls.cert_pem;
+	tls.key_pem = d->tls.key_pem;
+	return mgmt_http_new_tls(&d->http, d->loop, d->router, &d->ctx, &tls,
+				 err);
+}
+
 static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 {
 	struct mgmt_store_opts so = { .event_retention =
@@ -352,6 +455,20 @@ static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 		ret = mgmt_reconcile(
 			NULL, d->tasks,
 			(uint64_t)d->cfg.move_timeout_ms * FAB_NS_PER_MS, err);
+	if (ret == 0 && d->unix_client) /* reconnect and reconcile */
+		ret = mgmt_switch_link_new(
+			&d->link, d->loop, d->unix_client, d->fmp, d->fabric,
+			d->tasks,
+			&(struct mgmt_switch_link_opts){
+				.move_timeout_ns =
+					(uint64_t)d->cfg.move_timeout_ms *
+					FAB_NS_PER_MS,
+			},
+			err);
+	if (ret == 0)
+		ret = start_auth(d, err);
+	if (ret == 0) /* group commit from here on (mgmt/durable.h) */
+		ret = mgmt_durable_new(&d->durable, d->loop, d->store, err);
 	if (ret == 0)
 		ret = mgmt_router_new_default(&d->router, err);
 	if (ret < 0)
@@ -364,12 +481,17 @@ static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 	d->ctx.fabric = d->fabric;
 	d->ctx.events = d->events;
 	d->ctx.tasks = d->tasks;
-	ret = mgmt_http_new(&d->http, d->loop, d->router, &d->ctx, err);
+	d->ctx.auth = d->auth;
+	d->ctx.link = d->link;
+	mgmt_router_set_auth(d->router, mgmt_auth_hook, d->auth);
+	mgmt_router_set_audit(d->router, mgmt_auth_audit_hook, d->auth);
+	ret = start_http(d, err);
 	if (ret < 0)
 		return ret;
 	FM_LOG(FM_LOG_INFO, "database %s", d->cfg.database);
 	/* the contract test reads the port from this line */
-	FM_LOG(FM_LOG_INFO, "listening on http://%s%s%s:%u/redfish/v1",
+	FM_LOG(FM_LOG_INFO, "listening on %s://%s%s%s:%u/redfish/v1",
+	       d->cfg.plain_http ? "http" : "https",
 	       strchr(d->cfg.listen_address, ':') ? "[" : "",
 	       d->cfg.listen_address,
 	       strchr(d->cfg.listen_address, ':') ? "]" : "",
@@ -381,11 +503,15 @@ static int start(struct daemon *d, const struct options *o, struct fm_err *err)
 static void stop(struct daemon *d)
 {
 	mgmt_http_free(d->http);
+	mgmt_tls_pair_fini(&d->tls);
+	mgmt_durable_free(d->durable);
 	if (d->fw)
 		sw_fw_set_notify(d->fw, NULL, NULL);
+	mgmt_switch_link_free(d->link);
 	mgmt_tasks_free(d->tasks);
 	mgmt_events_free(d->events);
 	mgmt_router_free(d->router);
+	mgmt_auth_free(d->auth);
 	mgmt_store_close(d->store);
 	mgmt_fabric_free(d->fabric);
 	sw_fmp_client_free(d->fmp);
@@ -425,7 +551,7 @@ int main(int argc, char **argv)
 	}
 	FM_LOG(FM_LOG_INFO, "%s: shutting down",
 	       strsignal(mgmt_loop_signal(d.loop)));
-	status = EXIT_OK;
+	status = mgmt_durable_failed(d.durable) ? EXIT_START : EXIT_OK;
 out:
 	stop(&d);
 	return status;

@@ -35,6 +35,8 @@ struct sim_clock;
 #define MGMT_PATH_MAX 4096 /* a file name, with NUL */
 #define MGMT_UUID_LEN 37   /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */
 
+#define MGMT_USER_NAME_MAX 64 /* an account name, with NUL */
+
 struct mgmt_config {
 	/* listen.address, listen.port: where the Redfish service answers */
 	char listen_address[MGMT_ADDR_MAX];
@@ -47,6 +49,8 @@ struct mgmt_config {
 	uint32_t move_timeout_ms;
 	/* timeouts.connection_s: an idle HTTP connection is closed */
 	uint32_t connection_timeout_s;
+	/* timeouts.switch_ms: deadline of one FMP call to --switch */
+	uint32_t switch_timeout_ms;
 	/* events.retention: events kept for SSE Last-Event-ID replay */
 	uint32_t event_retention;
 	/* limits.body_bytes: larger request bodies get 413 */
@@ -58,6 +62,33 @@ struct mgmt_config {
 	enum fm_log_level log_level;
 	/* uuid: the service UUID (ServiceRoot.UUID) */
 	char uuid[MGMT_UUID_LEN];
+
+	/* --- security (issue 5; mgmt/auth.h, mgmt/tls.h) --- */
+	/* listen.plain_http (or --plain-http): serve plain HTTP instead of
+	 * HTTPS; mgmt_config_check() allows it on loopback only */
+	bool plain_http;
+	/* tls.certificate, tls.key: PEM files; both "" means a self-signed
+	 * pair next to the database, generated at first start */
+	char tls_certificate[MGMT_PATH_MAX];
+	char tls_key[MGMT_PATH_MAX];
+	/* accounts.admin_user, accounts.admin_password_file: the first
+	 * Administrator, created only while the account table is empty;
+	 * without a password file a random password is printed once */
+	char admin_user[MGMT_USER_NAME_MAX];
+	char admin_password_file[MGMT_PATH_MAX];
+	/* sessions.timeout_s: an idle session expires */
+	uint32_t session_timeout_s;
+	/* limits.connections, limits.connections_per_address */
+	uint32_t connection_limit;
+	uint32_t connection_limit_per_address;
+	/* limits.login_failures within limits.login_window_s lock an
+	 * account's logins for limits.login_lockout_s (doubling on each
+	 * further failure) */
+	uint32_t login_failures;
+	uint32_t login_window_s;
+	uint32_t login_lockout_s;
+	/* audit.retention: audit records kept, oldest pruned */
+	uint32_t audit_retention;
 };
 
 #define MGMT_DEFAULT_ADDRESS "127.0.0.1"
@@ -66,8 +97,17 @@ struct mgmt_config {
 #define MGMT_DEFAULT_MANAGED_UNBIND_MS 10000 /* switchfw's default too */
 #define MGMT_DEFAULT_MOVE_MS 60000
 #define MGMT_DEFAULT_CONNECTION_S 30
+#define MGMT_DEFAULT_SWITCH_MS 250	  /* switchfw/fmp.h's default too */
 #define MGMT_DEFAULT_EVENT_RETENTION 1024 /* mgmt/store.h's default too */
 #define MGMT_DEFAULT_BODY_MAX (1024 * 1024)
+#define MGMT_DEFAULT_ADMIN_USER "admin"
+#define MGMT_DEFAULT_SESSION_S 1800
+#define MGMT_DEFAULT_CONNECTIONS 256
+#define MGMT_DEFAULT_CONNECTIONS_PER_ADDRESS 32
+#define MGMT_DEFAULT_LOGIN_FAILURES 5
+#define MGMT_DEFAULT_LOGIN_WINDOW_S 60
+#define MGMT_DEFAULT_LOGIN_LOCKOUT_S 10
+#define MGMT_DEFAULT_AUDIT_RETENTION 10000
 
 /*
  * Fill @cfg with the defaults: listen on 127.0.0.1:8080 (loopback: plain
@@ -104,6 +144,17 @@ int mgmt_config_load(struct mgmt_config *cfg, const char *path,
  */
 int mgmt_config_set_listen(struct mgmt_config *cfg, const char *spec,
 			   struct fm_err *err);
+
+/*
+ * The rules that span fields and sources (file and command line), checked
+ * once everything is applied: plain HTTP only on a loopback address
+ * (127.0.0.0/8, ::1); tls.certificate and tls.key given together.
+ * -FM_ESCHEMA naming the field.
+ */
+int mgmt_config_check(const struct mgmt_config *cfg, struct fm_err *err);
+
+/* True when @addr is an IPv4 127.0.0.0/8 or the IPv6 ::1 literal. */
+bool mgmt_addr_is_loopback(const char *addr);
 
 /* The level named @name ("error", "warn", "info", "debug"); -FM_EINVAL. */
 int mgmt_log_level_parse(enum fm_log_level *out, const char *name,
@@ -210,6 +261,15 @@ int mgmt_loop_run_once(struct mgmt_loop *loop, uint64_t max_wait_ns,
 int mgmt_loop_run(struct mgmt_loop *loop, struct fm_err *err);
 /* Make mgmt_loop_run() return after the current iteration. */
 void mgmt_loop_stop(struct mgmt_loop *loop);
+/*
+ * Call @fn(@ctx) once per iteration, after the virtual events and timers
+ * due ran and before the loop waits for descriptors: the end of what one
+ * iteration does (group commit, mgmt/durable.h).  One hook per loop;
+ * NULL removes it.  A hook that starts a zero-delay timer keeps the loop
+ * from sleeping.
+ */
+void mgmt_loop_set_prewait(struct mgmt_loop *loop, mgmt_timer_fn *fn,
+			   void *ctx);
 bool mgmt_loop_stopped(const struct mgmt_loop *loop);
 
 #endif

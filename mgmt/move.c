@@ -132,30 +132,30 @@ static void move_enter(struct move_job *mj, enum mgmt_move_phase phase,
 		mj->job.finished = true;
 }
 
-/*
- * The target vPPB: the one the move reserved, else the first one empty in
- * the switch that the desired state does not hold for another function
- * (one moving away from the target keeps its binding until its move is
- * done: two moves that swap hosts must not take each other's slots).
- * -1 lets the switch choose (it then refuses when it has none empty).
- */
-static int move_target_slot(struct move_job *mj)
+int mgmt_slot_pick(unsigned *vppb, struct sw_fmp_client *fmp,
+		   struct mgmt_store *st, uint32_t partition, uint32_t fid,
+		   struct fm_err *err)
 {
 	struct sw_fmp_vppb vppbs[SW_MAX_VPPBS];
 	struct sw_fmp_part_rsp p;
 	unsigned v;
+	int ret;
 
-	if (mj->mv.dst_vppb >= 0)
-		return mj->mv.dst_vppb;
-	if (sw_fmp_client_partition(&p, vppbs, move_fmp(mj),
-				    mj->mv.dst_partition, NULL) < 0)
-		return -1;
-	for (v = 0; v < p.nvppbs && v < SW_MAX_VPPBS; v++)
+	ret = sw_fmp_client_partition(&p, vppbs, fmp, partition, err);
+	if (ret < 0)
+		return ret;
+	for (v = 0; v < p.nvppbs && v < SW_MAX_VPPBS; v++) {
 		if (vppbs[v].fid == SW_FID_NONE &&
-		    mgmt_store_slot_check(move_store(mj), mj->mv.dst_partition,
-					  (int32_t)v, mj->mv.fid, NULL) == 0)
-			return (int)v;
-	return -1;
+		    mgmt_store_slot_check(st, partition, (int32_t)v, fid,
+					  NULL) == 0) {
+			*vppb = v;
+			return 0;
+		}
+	}
+	return fm_err_set(err, FM_ENOSPC,
+			  "partition %u has no free vPPB (%u, each bound, or "
+			  "reserved by a move or batch in progress)",
+			  partition, p.nvppbs);
 }
 
 /* Bind to the target; on refusal put the function back at the source. */
@@ -164,11 +164,16 @@ static void move_bind_target(struct move_job *mj)
 	struct fm_err err = { 0 }, berr = { 0 };
 	char detail[MGMT_STORE_ERROR_MAX];
 	unsigned vppb;
-	int ret;
+	int ret = 0;
 
-	ret = sw_fmp_client_bind(&vppb, move_fmp(mj), mj->mv.fid,
-				 mj->mv.dst_partition, move_target_slot(mj),
-				 &err);
+	if (mj->mv.dst_vppb >= 0)
+		vppb = (unsigned)mj->mv.dst_vppb; /* the move reserved it */
+	else
+		ret = mgmt_slot_pick(&vppb, move_fmp(mj), move_store(mj),
+				     mj->mv.dst_partition, mj->mv.fid, &err);
+	if (ret == 0)
+		ret = sw_fmp_client_bind(&vppb, move_fmp(mj), mj->mv.fid,
+					 mj->mv.dst_partition, (int)vppb, &err);
 	if (ret == 0) {
 		snprintf(detail, sizeof(detail),
 			 "bound to partition %u vPPB %u, hot-add signalled",

@@ -19,6 +19,21 @@
 #include "switchfw/switchfw.h"
 
 struct mgmt_tasks;
+struct sw_fmp_client;
+
+/*
+ * The vPPB of @partition where @fid may be bound now: the first one empty
+ * in the switch that the desired state neither holds for another function
+ * (one moving away keeps its binding until its move is done: two moves
+ * that swap hosts must not take each other's slots) nor reserves for an
+ * unfinished move or batch (mgmt_store_slot_check()).  Everything that
+ * binds without a given vPPB chooses through this, never the switch.
+ * Returns 0, -FM_ENOSPC (no such vPPB: the message says so), or the FMP
+ * error.
+ */
+int mgmt_slot_pick(unsigned *vppb, struct sw_fmp_client *fmp,
+		   struct mgmt_store *st, uint32_t partition, uint32_t fid,
+		   struct fm_err *err);
 
 /* The request that started a task, recorded with it (Task.Payload). */
 struct mgmt_task_origin {

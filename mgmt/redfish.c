@@ -240,6 +240,53 @@ const struct mgmt_msg_def mgmt_base_messages[MGMT_MSG_COUNT] = {
 		.nargs = 1,
 		.prop_arg = 1,
 	},
+	[MGMT_MSG_PRECONDITION_REQUIRED] = {
+		.id = "PreconditionRequired",
+		.message =
+			"A precondition header or annotation is required to "
+			"change this resource.",
+		.severity = "Critical",
+		.resolution =
+			"Try the operation again using an If-Match or "
+			"If-None-Match header and appropriate ETag.",
+		.nargs = 0,
+	},
+	[MGMT_MSG_PROPERTY_VALUE_FORMAT_ERROR] = {
+		.id = "PropertyValueFormatError",
+		.message =
+			"The value '%1' for the property %2 is not a format "
+			"that the property can accept.",
+		.severity = "Warning",
+		.resolution =
+			"Correct the value for the property in the request "
+			"body and resubmit the request if the operation "
+			"failed.",
+		.nargs = 2,
+		.prop_arg = 2,
+	},
+	[MGMT_MSG_RESOURCE_ALREADY_EXISTS] = {
+		.id = "ResourceAlreadyExists",
+		.message =
+			"The requested resource of type %1 with the property "
+			"%2 with the value '%3' already exists.",
+		.severity = "Critical",
+		.resolution =
+			"Do not repeat the create operation as the resource "
+			"was already created.",
+		.nargs = 3,
+		.prop_arg = 2,
+	},
+	[MGMT_MSG_RESOURCE_AT_URI_UNAUTHORIZED] = {
+		.id = "ResourceAtUriUnauthorized",
+		.message =
+			"While accessing the resource at '%1', the service "
+			"received an authorization error '%2'.",
+		.severity = "Critical",
+		.resolution =
+			"Ensure that the appropriate access is provided for "
+			"the service in order for it to access the URI.",
+		.nargs = 2,
+	},
 	[MGMT_MSG_PROPERTY_VALUE_NOT_IN_LIST] = {
 		.id = "PropertyValueNotInList",
 		.message =
@@ -306,6 +353,17 @@ const struct mgmt_msg_def mgmt_base_messages[MGMT_MSG_COUNT] = {
 		.resolution =
 			"Place a valid resource at the URI or correct the URI "
 			"and resubmit the request.",
+		.nargs = 1,
+	},
+	[MGMT_MSG_SERVICE_TEMPORARILY_UNAVAILABLE] = {
+		.id = "ServiceTemporarilyUnavailable",
+		.message =
+			"The service is temporarily unavailable.  Retry in %1 "
+			"seconds.",
+		.severity = "Critical",
+		.resolution =
+			"Wait for the indicated retry duration and retry the "
+			"operation.",
 		.nargs = 1,
 	},
 };
@@ -486,13 +544,15 @@ int mgmt_rf_error_add(struct mgmt_resp *resp, enum mgmt_msg msg, ...)
 
 /*
  * -FM_E* -> HTTP status and message.  A message with one argument gets
- * the URI; GeneralError gets the error's own text as its Resolution (the
- * registry asks for a service-defined one).  To change how an error code
- * reaches clients, change this table, nowhere else.
+ * @arg, or the URI when @arg is NULL; GeneralError gets the error's own
+ * text as its Resolution (the registry asks for a service-defined one).
+ * To change how an error code reaches clients, change this table,
+ * nowhere else.
  */
 static const struct rf_code_map {
 	unsigned status;
 	enum mgmt_msg msg;
+	const char *arg;
 } rf_code_map[FM_ECOUNT] = {
 	[FM_EOK] = { 500, MGMT_MSG_INTERNAL_ERROR },
 	[FM_EINVAL] = { 400, MGMT_MSG_GENERAL_ERROR },
@@ -509,6 +569,8 @@ static const struct rf_code_map {
 	[FM_ENOSPC] = { 409, MGMT_MSG_RESOURCE_EXHAUSTION },
 	[FM_EPERM] = { 403, MGMT_MSG_INSUFFICIENT_PRIVILEGE },
 	[FM_EUNSUPP] = { 501, MGMT_MSG_GENERAL_ERROR },
+	/* the switch link is down; it is retried twice a second */
+	[FM_EUNAVAIL] = { 503, MGMT_MSG_SERVICE_TEMPORARILY_UNAVAILABLE, "1" },
 };
 
 static const struct rf_code_map *rf_code_find(int code)
@@ -529,7 +591,7 @@ int mgmt_rf_error_from_code(struct mgmt_resp *resp, int code, const char *uri,
 			    const char *detail)
 {
 	const struct rf_code_map *map = rf_code_find(code);
-	const char *args[1] = { uri ? uri : "" };
+	const char *args[1] = { map->arg ? map->arg : uri ? uri : "" };
 	const char *resolution = NULL;
 
 	if (map->msg == MGMT_MSG_GENERAL_ERROR && detail && detail[0])

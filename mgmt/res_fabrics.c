@@ -48,9 +48,15 @@ int mgmt_res_fabric_sync(struct mgmt_fabric **out, struct mgmt_ctx *ctx,
 		return fm_err_set(err, FM_ENOENT, "%s: no switch attached",
 				  uri);
 	/* a switch that fails or contradicts itself is the service's
-	 * failure, never the client's (EPARSE would say malformed JSON) */
-	if (mgmt_fabric_sync(ctx->fabric, &e) < 0)
-		return fm_err_set(err, FM_EIO, "%s: switch: %s", uri, e.msg);
+	 * failure, never the client's (EPARSE would say malformed JSON);
+	 * one that cannot be reached now (mgmt/switch_link.h) leaves the
+	 * last snapshot to answer from */
+	if (mgmt_fabric_sync(ctx->fabric, &e) < 0) {
+		if (e.code != FM_EUNAVAIL && e.code != FM_ETIMEDOUT)
+			return fm_err_set(err, FM_EIO, "%s: switch: %s", uri,
+					  e.msg);
+		FM_LOG(FM_LOG_DEBUG, "%s: last known state: %s", uri, e.msg);
+	}
 	*out = ctx->fabric;
 	return 0;
 }
@@ -558,8 +564,9 @@ static int port_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		return ret;
 	if (sw_fmp_client_port_state(&st, mgmt_fabric_client(f), p->chip,
 				     p->port, &e) < 0)
-		return fm_err_set(err, FM_EIO, "%s: switch: %s", req->uri,
-				  e.msg);
+		return fm_err_set(err,
+				  e.code == FM_EUNAVAIL ? FM_EUNAVAIL : FM_EIO,
+				  "%s: switch: %s", req->uri, e.msg);
 	up = st.flags & SW_FMP_PORT_UP;
 	training = st.flags & SW_FMP_PORT_TRAINING;
 	enabled = st.flags & SW_FMP_PORT_ENABLED;
@@ -617,8 +624,9 @@ static int port_metrics_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		return ret;
 	if (sw_fmp_client_port_state(&st, mgmt_fabric_client(f), p->chip,
 				     p->port, &e) < 0)
-		return fm_err_set(err, FM_EIO, "%s: switch: %s", req->uri,
-				  e.msg);
+		return fm_err_set(err,
+				  e.code == FM_EUNAVAIL ? FM_EUNAVAIL : FM_EIO,
+				  "%s: switch: %s", req->uri, e.msg);
 	snprintf(name, sizeof(name), "Metrics of port %u of chip %u", p->port,
 		 p->chip);
 	ret = mgmt_rf_resource_new(&o, req->uri, PORT_METRICS_TYPE, name, err);

@@ -14,6 +14,7 @@
 #include "mgmt/redfish_int.h"
 #include "mgmt/res_fabric_int.h"
 #include "mgmt/router_int.h"
+#include "mgmt/switch_link.h"
 
 #define MANAGERS_URI "/redfish/v1/Managers"
 #define MANAGER_COLLECTION_TYPE "#ManagerCollection.ManagerCollection"
@@ -80,7 +81,7 @@ static int manager_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 {
 	const char *id = mgmt_req_param(req, "manager");
 	struct mgmt_fabric *f = NULL;
-	struct json_object *o = NULL;
+	struct json_object *o = NULL, *status;
 	int bad = 0, ret;
 
 	if (strcmp(id, MGMT_FABRIC_MANAGER_ID) != 0)
@@ -107,7 +108,14 @@ static int manager_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bad |= mgmt_rf_set(
 		o, "Status",
 		mgmt_res_status_new(f ? "Enabled" : "StandbyOffline"));
+	/* the switch cannot be reached: what needs it gets 503 */
+	if (ctx->link && !mgmt_switch_link_up(ctx->link) &&
+	    json_object_object_get_ex(o, "Status", &status))
+		bad |= mgmt_rf_set_str(status, "Health", "Critical");
 	bad |= mgmt_rf_set(o, "Links", manager_links_new(f));
+	/* the audit log (res_audit.c) */
+	bad |= mgmt_rf_set_link(o, "LogServices",
+				MGMT_FABRIC_MANAGER_URI "/LogServices");
 	if (bad) {
 		json_object_put(o);
 		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",

@@ -189,21 +189,19 @@ static int zone_bind(bool *bound, struct mgmt_ctx *ctx, unsigned part,
 	if (ret != -FM_ENOENT)
 		return ret;
 	fm_err_clear(err);
-	ret = mgmt_store_binding_set(NULL, ctx->store, fid, part, MGMT_VPPB_ANY,
-				     0, err);
+	/* the slot is ours to choose: the switch does not know what the
+	 * desired state reserves for moves in progress */
+	ret = mgmt_slot_pick(&vppb, ctx->fmp, ctx->store, part, fid, err);
+	if (ret == 0)
+		ret = mgmt_store_binding_set(NULL, ctx->store, fid, part,
+					     (int32_t)vppb, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = sw_fmp_client_bind(&vppb, ctx->fmp, fid, part, -1, err);
+	ret = sw_fmp_client_bind(&vppb, ctx->fmp, fid, part, (int)vppb, err);
 	if (ret < 0) {
 		mgmt_store_binding_remove(ctx->store, fid, 0, NULL);
 		return ret;
 	}
-	/* record the slot the switch chose; the binding stands either way */
-	if (mgmt_store_binding_set(NULL, ctx->store, fid, part, (int32_t)vppb,
-				   0, NULL) < 0)
-		FM_LOG(FM_LOG_WARN,
-		       "zone %u: fid 0x%08x bound to vPPB %u, not recorded",
-		       part, fid, vppb);
 	FM_LOG(FM_LOG_INFO, "zone %u: fid 0x%08x bound to vPPB %u", part, fid,
 	       vppb);
 	*bound = true;

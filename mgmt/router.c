@@ -28,9 +28,11 @@
  * literal pattern wins whatever the order.
  */
 static const struct mgmt_route_set *const mgmt_route_sets[] = {
-	&mgmt_res_root,	   &mgmt_res_registries, &mgmt_res_fabrics,
-	&mgmt_res_chassis, &mgmt_res_systems,	 &mgmt_res_managers,
-	&mgmt_res_events,  &mgmt_res_tasks,	 &mgmt_res_zones_actions,
+	&mgmt_res_root,	    &mgmt_res_registries, &mgmt_res_fabrics,
+	&mgmt_res_chassis,  &mgmt_res_systems,	  &mgmt_res_managers,
+	&mgmt_res_events,   &mgmt_res_tasks,	  &mgmt_res_zones_actions,
+	&mgmt_res_accounts, &mgmt_res_sessions,	  &mgmt_res_audit,
+	&mgmt_res_ui,
 };
 
 static const char *const method_names[MGMT_METHOD_COUNT] = {
@@ -78,6 +80,8 @@ struct mgmt_router {
 	size_t count;
 	mgmt_auth_fn *auth;
 	void *auth_ctx;
+	mgmt_audit_fn *audit;
+	void *audit_ctx;
 };
 
 const char *mgmt_method_name(enum mgmt_method m)
@@ -396,6 +400,24 @@ void mgmt_router_set_auth(struct mgmt_router *r, mgmt_auth_fn *fn, void *ctx)
 	r->auth_ctx = ctx;
 }
 
+void mgmt_router_set_audit(struct mgmt_router *r, mgmt_audit_fn *fn, void *ctx)
+{
+	r->audit = fn;
+	r->audit_ctx = ctx;
+}
+
+/* The methods that change something, which the audit hook records. */
+static bool router_mutating(const char *method)
+{
+	static const char *const names[] = { "POST", "PATCH", "PUT", "DELETE" };
+	size_t i;
+
+	for (i = 0; method && i < FM_ARRAY_SIZE(names); i++)
+		if (strcmp(method, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* ---------------------------------------------------------------------
  * Matching
  */
@@ -551,6 +573,22 @@ static void router_serialize(struct mgmt_resp *resp)
 	}
 }
 
+/*
+ * The ETag of a GET response: the handler's own (a resource whose body
+ * does not show every change, an account's password, names its version
+ * in an ETag header), else the hash of the serialised body.
+ */
+static void router_etag(char etag[MGMT_ETAG_LEN], const struct mgmt_resp *resp)
+{
+	const char *own = mgmt_resp_header(resp, "ETag");
+
+	if (own && strlen(own) < MGMT_ETAG_LEN) {
+		snprintf(etag, MGMT_ETAG_LEN, "%s", own);
+		return;
+	}
+	mgmt_rf_etag(etag, resp->body, resp->body_len);
+}
+
 /* Run @fn and turn a failure without an error body into one. */
 static int router_call(struct mgmt_resp *resp, mgmt_handler_fn *fn,
 		       struct mgmt_ctx *ctx, const struct mgmt_req *req)
@@ -605,7 +643,7 @@ static int router_if_match(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 			return -1;
 		}
 		router_serialize(&cur);
-		mgmt_rf_etag(etag, cur.body, cur.body_len);
+		router_etag(etag, &cur);
 	}
 	if (!mgmt_rf_etag_listed(list, get ? etag : "", false)) {
 		mgmt_rf_error(resp, 412, MGMT_MSG_PRECONDITION_FAILED);
@@ -735,7 +773,7 @@ static void router_finish(struct mgmt_resp *resp, const struct router_route *rr,
 					    "%s.json>; rel=describedby",
 					    schema);
 	if (get && resp->status == 200 && resp->body) {
-		mgmt_rf_etag(etag, resp->body, resp->body_len);
+		router_etag(etag, resp);
 		bad |= mgmt_resp_header_set(resp, "ETag", "%s", etag);
 		if (inm && mgmt_rf_etag_listed(inm, etag, true)) {
 			/* RFC 7232 4.1: 304 carries the ETag, no body */
@@ -787,6 +825,9 @@ void mgmt_router_dispatch(struct mgmt_resp *resp, const struct mgmt_router *r,
 		goto finish;
 	router_call(resp, rr->route->op[m].fn, ctx, &req);
 finish:
+	/* the audit record joins the round of the change it describes */
+	if (r->audit && router_mutating(req.method))
+		r->audit(r->audit_ctx, &req, resp);
 	router_finish(resp, rr, &req, req.m == MGMT_GET && !resp->stream_open);
 	json_object_put(json);
 }

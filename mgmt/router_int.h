@@ -226,6 +226,13 @@ struct mgmt_ctx {
 	/* the task engine (mgmt/task.h); NULL when none: the routes that
 	 * run tasks then fail with -FM_EIO (500 OperationFailed) */
 	struct mgmt_tasks *tasks;
+	/* accounts, sessions, audit (mgmt/auth.h); NULL when none: the
+	 * AccountService, SessionService and audit routes then fail with
+	 * -FM_EIO (500 OperationFailed) */
+	struct mgmt_auth *auth;
+	/* the link to a separate switch (mgmt/switch_link.h); NULL with an
+	 * embedded one */
+	struct mgmt_switch_link *link;
 };
 
 /*
@@ -289,6 +296,10 @@ extern const struct mgmt_route_set mgmt_res_managers;
 extern const struct mgmt_route_set mgmt_res_events;
 extern const struct mgmt_route_set mgmt_res_tasks;
 extern const struct mgmt_route_set mgmt_res_zones_actions;
+extern const struct mgmt_route_set mgmt_res_accounts;
+extern const struct mgmt_route_set mgmt_res_sessions;
+extern const struct mgmt_route_set mgmt_res_audit;
+extern const struct mgmt_route_set mgmt_res_ui; /* the web console */
 
 struct mgmt_router;
 
@@ -320,6 +331,16 @@ typedef int mgmt_auth_fn(struct mgmt_principal *who, void *ctx,
 			 const struct mgmt_req *req, struct mgmt_resp *resp,
 			 struct fm_err *err);
 void mgmt_router_set_auth(struct mgmt_router *r, mgmt_auth_fn *fn, void *ctx);
+
+/*
+ * Audit hook (issue 5): called once the response to a POST, PATCH, PUT
+ * or DELETE is complete, whatever its status (also 401, 403, 404, 405),
+ * with the request as the dispatcher saw it (req->who the caller,
+ * req->json the parsed body, req->uri NULL when the path was unusable).
+ */
+typedef void mgmt_audit_fn(void *ctx, const struct mgmt_req *req,
+			   const struct mgmt_resp *resp);
+void mgmt_router_set_audit(struct mgmt_router *r, mgmt_audit_fn *fn, void *ctx);
 
 /*
  * Answer @req into @resp (initialised here; the caller finalises it).

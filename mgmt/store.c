@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "mgmt/store_int.h"
 #include "switchfw/switchfw.h"
 
 _Static_assert(MGMT_MOVE_DONE == 4, "SQL: unfinished moves are phase < 4");
@@ -42,8 +43,9 @@ _Static_assert(MGMT_TASK_STATE_COUNT == 13, "SQL: CHECK on tasks.state");
  * Schema migrations, applied in order inside one transaction at open:
  * migration i takes the database from version i to i + 1 and sets
  * user_version itself.  To change the schema, append an entry (never edit
- * a shipped one) and bump MGMT_STORE_SCHEMA_VERSION; accounts, sessions
- * and the audit log (issue 5) come as version 2.
+ * a shipped one) and bump MGMT_STORE_SCHEMA_VERSION.  Accounts and the
+ * audit log (version 2) are read and written by store_accounts.c; sessions
+ * live in memory only (mgmt/auth.c).
  */
 static const char *const store_migrations[MGMT_STORE_SCHEMA_VERSION] = {
 	/* 0 -> 1: desired state, intents, tasks, events */
@@ -101,6 +103,28 @@ static const char *const store_migrations[MGMT_STORE_SCHEMA_VERSION] = {
 	" type TEXT NOT NULL, payload TEXT NOT NULL,"
 	" time_ms INTEGER NOT NULL);"
 	"PRAGMA user_version = 1;",
+	/* 1 -> 2: accounts and the audit log (issue 5; store_accounts.c) */
+	"CREATE TABLE accounts("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL UNIQUE,"
+	" role INTEGER NOT NULL CHECK(role BETWEEN 0 AND 2),"
+	" hash TEXT NOT NULL,"
+	" enabled INTEGER NOT NULL CHECK(enabled IN (0, 1)),"
+	" locked INTEGER NOT NULL CHECK(locked IN (0, 1)),"
+	" generation INTEGER NOT NULL);"
+	"CREATE TABLE audit("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" time_ms INTEGER NOT NULL,"
+	" user TEXT NOT NULL, peer TEXT NOT NULL,"
+	" method TEXT NOT NULL, uri TEXT NOT NULL,"
+	" status INTEGER NOT NULL, message_id TEXT NOT NULL);"
+	"PRAGMA user_version = 2;",
+	/* 2 -> 3: pruning the history walks only finished rows, newest
+	 * first, through these (not every row of the table) */
+	"CREATE INDEX tasks_finished ON tasks(id) WHERE state >= 9;"
+	"CREATE INDEX moves_finished ON moves(id) WHERE phase >= 4;"
+	"CREATE INDEX batches_finished ON batches(id) WHERE state != 0;"
+	"PRAGMA user_version = 3;",
 };
 _Static_assert(MGMT_STORE_APPLICATION_ID == 1297237570,
 	       "migration 1 writes the application id as a literal");
@@ -117,6 +141,9 @@ enum store_stmt {
 	STMT_SAVEPOINT,
 	STMT_RELEASE,
 	STMT_ROLLBACK_TO,
+	STMT_GROUP_SAVEPOINT,
+	STMT_GROUP_RELEASE,
+	STMT_GROUP_ROLLBACK_TO,
 	STMT_GENERATION_NEXT,
 	STMT_BINDING_GET,
 	STMT_BINDING_PUT,
@@ -195,6 +222,9 @@ static const char *const store_sql[STMT_COUNT] = {
 	[STMT_SAVEPOINT] = "SAVEPOINT store_op",
 	[STMT_RELEASE] = "RELEASE store_op",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO store_op",
+	[STMT_GROUP_SAVEPOINT] = "SAVEPOINT store_group",
+	[STMT_GROUP_RELEASE] = "RELEASE store_group",
+	[STMT_GROUP_ROLLBACK_TO] = "ROLLBACK TO store_group",
 	[STMT_GENERATION_NEXT] = "UPDATE meta SET value = value + 1"
 				 " WHERE key = 'generation' RETURNING value",
 	[STMT_BINDING_GET] = "SELECT partition, vppb, generation FROM bindings"
@@ -348,9 +378,20 @@ struct mgmt_store {
 	char *path;
 	struct mgmt_store_opts opts;
 	bool in_group;	   /* inside mgmt_store_txn_begin() */
+	bool deferred;	   /* mgmt_store_defer(): writes join the round */
+	bool round;	   /* the round's transaction is open */
+	bool flush_wanted; /* commit the round when the group ends */
+	bool flush_asked;  /* mgmt_store_flush_request() */
+	unsigned prune_wait[STMT_COUNT]; /* store_prune() calls skipped */
+	unsigned nwatch;
+	struct {
+		mgmt_store_watch_fn *fn;
+		void *ctx;
+	} watch[MGMT_STORE_WATCH_MAX];
 	bool group_broken; /* SQLite dropped the group's transaction */
 	int prep_code;	   /* fm code of the last failed prepare */
 	sqlite3_stmt *stmt[STMT_COUNT];
+	sqlite3_stmt *ext_stmt[MGMT_STORE_EXT_STMTS]; /* store_int.h */
 };
 
 /* ------------------------------------------------------------------ */
@@ -500,48 +541,117 @@ static sqlite3_stmt *store_stmt1(struct mgmt_store *st, enum store_stmt id,
 	return s;
 }
 
+/* ------------------------------------------------------------------ */
+/* Rounds: deferred durability (mgmt_store_defer())                   */
+
+static void store_notify(struct mgmt_store *st, enum mgmt_store_news what)
+{
+	for (unsigned i = 0; i < st->nwatch; i++)
+		st->watch[i].fn(st->watch[i].ctx, what);
+}
+
+/* Open the round unless one is open: the transaction every write joins. */
+static int store_round_open(struct mgmt_store *st, struct fm_err *err)
+{
+	int ret;
+
+	if (st->round)
+		return 0;
+	ret = store_run(st, STMT_BEGIN, "begin transaction", err);
+	if (ret == 0) {
+		st->round = true;
+		store_notify(st, MGMT_STORE_ROUND_OPENED);
+	}
+	return ret;
+}
+
+/*
+ * SQLite rolled the round's transaction back by itself (some I/O
+ * errors do): everything since the last commit is gone.
+ */
+static void store_round_lost(struct mgmt_store *st)
+{
+	st->round = false;
+	st->flush_wanted = false;
+	st->flush_asked = false;
+	if (st->in_group)
+		st->group_broken = true;
+	store_notify(st, MGMT_STORE_ABORTED);
+}
+
+/* Commit the open round durably (one fsync), or drop all of it. */
+static int store_round_commit(struct mgmt_store *st, struct fm_err *err)
+{
+	int ret = store_run(st, STMT_COMMIT, "commit", err);
+
+	if (ret < 0 && !sqlite3_get_autocommit(st->db))
+		store_run(st, STMT_ROLLBACK, "rollback", NULL);
+	st->round = false;
+	st->flush_wanted = false;
+	st->flush_asked = false;
+	store_notify(st, ret == 0 ? MGMT_STORE_COMMITTED : MGMT_STORE_ABORTED);
+	return ret;
+}
+
+/* Inside a transaction of someone else: a call takes a savepoint. */
+static bool store_nested(const struct mgmt_store *st)
+{
+	return st->in_group || st->round;
+}
+
 /*
  * Open the transaction of one call: BEGIN (IMMEDIATE when it writes, so a
- * busy database fails here rather than at commit) or, inside a group, a
- * savepoint.
+ * busy database fails here rather than at commit) or, inside a group or
+ * a round, a savepoint.  A write in deferred mode opens the round.
  */
 static int store_op_begin(struct mgmt_store *st, bool write, struct fm_err *err)
 {
-	if (st->in_group) {
-		if (st->group_broken)
-			return fm_err_set(err, FM_ESTATE,
-					  "store %s: transaction group was "
-					  "aborted by an earlier error",
-					  st->path);
-		return store_run(st, STMT_SAVEPOINT, "savepoint", err);
+	int ret;
+
+	if (st->in_group && st->group_broken)
+		return fm_err_set(err, FM_ESTATE,
+				  "store %s: transaction group was "
+				  "aborted by an earlier error",
+				  st->path);
+	if (write && st->deferred) {
+		ret = store_round_open(st, err);
+		if (ret < 0)
+			return ret;
 	}
+	if (store_nested(st))
+		return store_run(st, STMT_SAVEPOINT, "savepoint", err);
 	return store_run(st, write ? STMT_BEGIN : STMT_BEGIN_READ,
 			 "begin transaction", err);
 }
 
 /*
- * Close the transaction of one call: commit (durably) when @ret is 0,
- * else undo everything the call did.  SQLite itself rolls a transaction
- * back after some I/O errors; then there is nothing left to undo, and a
- * group is marked broken.  Returns the call's final result.
+ * Close the transaction of one call: commit (durably, unless inside a
+ * group or round) when @ret is 0, else undo everything the call did.
+ * SQLite itself rolls a transaction back after some I/O errors; then
+ * there is nothing left to undo, a group is marked broken and a round is
+ * lost.  Returns the call's final result.
  */
 static int store_op_end(struct mgmt_store *st, int ret, struct fm_err *err)
 {
+	bool nested = store_nested(st);
+
 	if (ret == 0) {
-		ret = store_run(st, st->in_group ? STMT_RELEASE : STMT_COMMIT,
+		ret = store_run(st, nested ? STMT_RELEASE : STMT_COMMIT,
 				"commit", err);
 		if (ret == 0)
 			return 0;
 	}
 	if (sqlite3_get_autocommit(st->db)) {
-		if (st->in_group)
+		if (st->round)
+			store_round_lost(st);
+		else if (st->in_group)
 			st->group_broken = true;
 		return ret;
 	}
-	if (st->in_group) {
+	if (nested) {
 		if (store_run(st, STMT_ROLLBACK_TO, "rollback", NULL) ||
 		    store_run(st, STMT_RELEASE, "rollback", NULL))
-			st->group_broken = true;
+			st->group_broken = st->in_group;
 	} else {
 		store_run(st, STMT_ROLLBACK, "rollback", NULL);
 	}
@@ -558,12 +668,32 @@ int mgmt_store_txn_begin(struct mgmt_store *st, struct fm_err *err)
 		return fm_err_set(err, FM_ESTATE,
 				  "store %s: transaction groups do not nest",
 				  st->path);
-	ret = store_run(st, STMT_BEGIN, "begin transaction", err);
+	if (st->deferred) {
+		ret = store_round_open(st, err);
+		if (ret == 0)
+			ret = store_run(st, STMT_GROUP_SAVEPOINT, "savepoint",
+					err);
+	} else {
+		ret = store_run(st, STMT_BEGIN, "begin transaction", err);
+	}
 	if (ret == 0) {
 		st->in_group = true;
 		st->group_broken = false;
+		store_notify(st, MGMT_STORE_GROUP_BEGIN);
 	}
 	return ret;
+}
+
+/* Undo the group inside the open round; a failure loses the round. */
+static void store_group_undo(struct mgmt_store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return; /* already gone with the round */
+	if (store_run(st, STMT_GROUP_ROLLBACK_TO, "rollback", NULL) ||
+	    store_run(st, STMT_GROUP_RELEASE, "rollback", NULL)) {
+		store_run(st, STMT_ROLLBACK, "rollback", NULL);
+		store_round_lost(st);
+	}
 }
 
 int mgmt_store_txn_commit(struct mgmt_store *st, struct fm_err *err)
@@ -578,13 +708,37 @@ int mgmt_store_txn_commit(struct mgmt_store *st, struct fm_err *err)
 				 "store %s: transaction group was aborted by "
 				 "an earlier error; nothing was committed",
 				 st->path);
-	} else {
-		ret = store_run(st, STMT_COMMIT, "commit", err);
+		if (st->round) {
+			store_group_undo(st);
+			store_notify(st, MGMT_STORE_GROUP_ROLLBACK);
+		} else {
+			if (!sqlite3_get_autocommit(st->db))
+				store_run(st, STMT_ROLLBACK, "rollback", NULL);
+			store_notify(st, MGMT_STORE_ABORTED);
+		}
+		st->in_group = false;
+		st->group_broken = false;
+		return ret;
 	}
+	if (st->round) {
+		/* deferred: the group joins the round, durable at its flush */
+		ret = store_run(st, STMT_GROUP_RELEASE, "release", err);
+		st->in_group = false;
+		if (ret < 0) {
+			store_group_undo(st);
+			store_notify(st, MGMT_STORE_GROUP_ROLLBACK);
+			return ret;
+		}
+		if (st->flush_wanted)
+			ret = store_round_commit(st, err);
+		return ret;
+	}
+	ret = store_run(st, STMT_COMMIT, "commit", err);
 	if (ret && !sqlite3_get_autocommit(st->db))
 		store_run(st, STMT_ROLLBACK, "rollback", NULL);
 	st->in_group = false;
 	st->group_broken = false;
+	store_notify(st, ret == 0 ? MGMT_STORE_COMMITTED : MGMT_STORE_ABORTED);
 	return ret;
 }
 
@@ -592,14 +746,91 @@ void mgmt_store_txn_rollback(struct mgmt_store *st)
 {
 	if (!st || !st->in_group)
 		return;
-	if (!sqlite3_get_autocommit(st->db))
+	if (st->round)
+		store_group_undo(st);
+	else if (!sqlite3_get_autocommit(st->db))
 		store_run(st, STMT_ROLLBACK, "rollback", NULL);
 	st->in_group = false;
 	st->group_broken = false;
+	store_notify(st, MGMT_STORE_GROUP_ROLLBACK);
+}
+
+int mgmt_store_defer(struct mgmt_store *st, bool on, struct fm_err *err)
+{
+	int ret = 0;
+
+	if (!on && st->round) {
+		if (st->in_group)
+			return fm_err_set(err, FM_ESTATE,
+					  "store %s: a transaction group is "
+					  "open",
+					  st->path);
+		ret = store_round_commit(st, err);
+	}
+	st->deferred = on;
+	return ret;
+}
+
+int mgmt_store_flush(struct mgmt_store *st, struct fm_err *err)
+{
+	if (!st || !st->round)
+		return 0;
+	if (st->in_group) {
+		st->flush_wanted = true;
+		return 0;
+	}
+	return store_round_commit(st, err);
+}
+
+void mgmt_store_flush_request(struct mgmt_store *st)
+{
+	if (st && st->round)
+		st->flush_asked = true;
+}
+
+bool mgmt_store_flush_requested(const struct mgmt_store *st)
+{
+	return st && st->round && st->flush_asked;
+}
+
+bool mgmt_store_pending(const struct mgmt_store *st)
+{
+	return st && store_nested(st);
+}
+
+int mgmt_store_watch(struct mgmt_store *st, mgmt_store_watch_fn *fn, void *ctx,
+		     struct fm_err *err)
+{
+	if (st->nwatch == MGMT_STORE_WATCH_MAX)
+		return fm_err_set(err, FM_ENOSPC,
+				  "store %s: %u watchers already", st->path,
+				  MGMT_STORE_WATCH_MAX);
+	st->watch[st->nwatch].fn = fn;
+	st->watch[st->nwatch].ctx = ctx;
+	st->nwatch++;
+	return 0;
+}
+
+void mgmt_store_unwatch(struct mgmt_store *st, mgmt_store_watch_fn *fn,
+			void *ctx)
+{
+	for (unsigned i = 0; st && i < st->nwatch; i++) {
+		if (st->watch[i].fn != fn || st->watch[i].ctx != ctx)
+			continue;
+		st->watch[i] = st->watch[--st->nwatch];
+		return;
+	}
 }
 
 /* ------------------------------------------------------------------ */
 /* Open, schema, close                                                */
+
+/*
+ * WAL pages between checkpoints: SQLite's default of 1000 counts pages,
+ * and the pages of a new database are 1 KiB (store_open): 4096 of them
+ * keep the 4 MiB SQLite means.
+ */
+#define STORE_CHECKPOINT_PAGES "4096"
 
 /* Run one-row PRAGMA @sql (no parameters) and return column 0. */
 static int store_pragma(struct mgmt_store *st, const char *sql, int64_t *num,
@@ -771,6 +1002,16 @@ int mgmt_store_open_opts(struct mgmt_store **out, const char *path,
 				 text);
 	if (ret)
 		goto fail;
+	/*
+	 * A new database gets 1 KiB pages (an existing one keeps its own):
+	 * a commit writes every page it dirtied to the WAL and the rows
+	 * here are small, so 4 KiB pages wrote four times the bytes for the
+	 * same changes, and on ordinary disks an fsync costs by the byte.
+	 */
+	if (version == 0 && sqlite3_exec(st->db, "PRAGMA page_size = 1024",
+					 NULL, NULL, NULL) != SQLITE_OK)
+		FM_LOG(FM_LOG_WARN, "store %s: keeping SQLite's page size",
+		       path);
 	ret = store_pragma(st, "PRAGMA journal_mode = WAL", NULL, text,
 			   sizeof(text), err);
 	if (ret == 0 && strcmp(text, memory ? "memory" : "wal") != 0)
@@ -780,8 +1021,16 @@ int mgmt_store_open_opts(struct mgmt_store **out, const char *path,
 				 path, text);
 	if (ret)
 		goto fail;
-	rc = sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL,
-			  NULL);
+	/*
+	 * Temporary tables and indices (the IN lists of history pruning)
+	 * stay in memory: they are a few rows, and a temporary file costs
+	 * an open, an unlink and a close each time.
+	 */
+	rc = sqlite3_exec(
+		st->db,
+		"PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;"
+		" PRAGMA wal_autocheckpoint = " STORE_CHECKPOINT_PAGES,
+		NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		ret = store_fail(st, err, rc, "setting synchronous=FULL");
 		goto fail;
@@ -809,8 +1058,12 @@ void mgmt_store_close(struct mgmt_store *st)
 	if (!st)
 		return;
 	mgmt_store_txn_rollback(st);
+	if (st->round) /* what the round holds is consistent: keep it */
+		store_round_commit(st, NULL);
 	for (size_t i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (size_t i = 0; i < MGMT_STORE_EXT_STMTS; i++)
+		sqlite3_finalize(st->ext_stmt[i]);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -1016,11 +1269,24 @@ static int store_binding_put(struct mgmt_store *st, uint32_t fid,
 	return store_exec(st, s, "writing a binding", err);
 }
 
-/* Run the DELETE @id with ?1 = @limit (history pruning). */
+/*
+ * Run the DELETE @id with ?1 = @limit (history pruning).  The statement
+ * walks the newest @limit finished rows to find the older ones, so a
+ * large bound is kept in steps: it runs once every limit/16 + 1 calls,
+ * and between runs the history holds up to limit/16 rows more (a bound
+ * below 16 is kept exactly).
+ */
 static int store_prune(struct mgmt_store *st, enum store_stmt id,
 		       unsigned limit, struct fm_err *err)
 {
-	sqlite3_stmt *s = store_stmt1(st, id, limit, err);
+	sqlite3_stmt *s;
+
+	if (st->prune_wait[id] < limit / 16) {
+		st->prune_wait[id]++;
+		return 0;
+	}
+	st->prune_wait[id] = 0;
+	s = store_stmt1(st, id, limit, err);
 
 	if (!s)
 		return store_prep_failed(st);
@@ -2224,10 +2490,15 @@ int mgmt_store_event_append(uint64_t *id, struct mgmt_store *st,
 		goto out;
 	/* kept ids are contiguous: only the oldest are ever deleted */
 	eid = (uint64_t)sqlite3_last_insert_rowid(st->db);
-	if (eid > st->opts.event_retention)
+	/* in steps like store_prune(): up to retention/16 more kept */
+	if (eid > st->opts.event_retention &&
+	    st->prune_wait[STMT_EVENT_PRUNE]++ >=
+		    st->opts.event_retention / 16) {
+		st->prune_wait[STMT_EVENT_PRUNE] = 0;
 		ret = store_exec1(st, STMT_EVENT_PRUNE,
 				  (int64_t)(eid - st->opts.event_retention),
 				  "pruning events", err);
+	}
 out:
 	ret = store_op_end(st, ret, err);
 	if (ret == 0 && id)
@@ -2402,4 +2673,40 @@ void mgmt_store_reconcile_fini(struct mgmt_store_reconcile *r)
 	free(r->batches);
 	free(r->tasks);
 	memset(r, 0, sizeof(*r));
+}
+
+/* ------------------------------------------------------------------ */
+/* For the other store_*.c files (store_int.h)                        */
+
+sqlite3_stmt *mgmt_store_ext_stmt(struct mgmt_store *st, unsigned slot,
+				  const char *sql, struct fm_err *err)
+{
+	int rc;
+
+	assert(slot < MGMT_STORE_EXT_STMTS);
+	if (st->ext_stmt[slot])
+		return st->ext_stmt[slot];
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				&st->ext_stmt[slot], NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(st, err, rc, "preparing a statement");
+		return NULL;
+	}
+	return st->ext_stmt[slot];
+}
+
+int mgmt_store_ext_begin(struct mgmt_store *st, bool write, struct fm_err *err)
+{
+	return store_op_begin(st, write, err);
+}
+
+int mgmt_store_ext_end(struct mgmt_store *st, int ret, struct fm_err *err)
+{
+	return store_op_end(st, ret, err);
+}
+
+int mgmt_store_ext_fail(struct mgmt_store *st, struct fm_err *err, int rc,
+			const char *what)
+{
+	return store_fail(st, err, rc, what);
 }

@@ -18,7 +18,10 @@
  * transaction; when it returns 0 the change is on stable storage and
  * survives kill -9 and power loss.  A failing call changes nothing.
  * mgmt_store_txn_begin()/_commit() group several calls into one durable
- * commit (one fsync) when the caller acknowledges them together.
+ * commit (one fsync) when the caller acknowledges them together.  In
+ * deferred mode (mgmt_store_defer(), what the daemon runs) calls and
+ * groups join one "round" made durable by mgmt_store_flush(): see there
+ * for the contract.
  *
  * Invariants the store enforces, whatever the caller does:
  *   - a function has at most one desired binding (never two owners);
@@ -34,8 +37,9 @@
  * Cost: each call is one short transaction of a few indexed statements
  * plus, for mutating calls, one fsync of the WAL (about 1-10 ms on
  * ordinary disks).  Worst cases, documented so the event loop can budget:
- *   - every ~1000 WAL pages (4 MiB) a commit also checkpoints the WAL into
- *     the database file and fsyncs it (tens of ms on slow disks);
+ *   - every ~4 MiB of WAL (4096 pages of 1 KiB) a commit also
+ *     checkpoints the WAL into the database file and fsyncs it (tens of
+ *     ms on slow disks);
  *   - mgmt_store_open() runs PRAGMA quick_check, linear in database size
  *     (milliseconds for the bounded history kept here), and migrations;
  *   - the list and reconcile calls are linear in what they return;
@@ -59,7 +63,7 @@
 struct mgmt_store;
 
 /* Schema version this code writes; a newer database is refused. */
-#define MGMT_STORE_SCHEMA_VERSION 1
+#define MGMT_STORE_SCHEMA_VERSION 3
 /* PRAGMA application_id of an mrfabricd database: "MRFB". */
 #define MGMT_STORE_APPLICATION_ID 0x4d524642
 #define MGMT_STORE_BUSY_MS 100
@@ -74,9 +78,14 @@ struct mgmt_store;
 
 /* Bounds on history; 0 in a field selects its default. */
 struct mgmt_store_opts {
-	unsigned event_retention; /* events kept, newest; default 1024 */
-	unsigned task_history;	  /* finished tasks kept; default 256 */
-	unsigned intent_history;  /* finished moves and batches; 1024 */
+	/* events kept, newest; default 1024 (up to 1/16 more between
+	 * prunings, like the next two; exact below 16) */
+	unsigned event_retention;
+	/* finished tasks kept, newest; default 256.  This bound and the
+	 * next are kept in steps: up to 1/16 more rows between prunings
+	 * (exact below 16) */
+	unsigned task_history;
+	unsigned intent_history; /* finished moves and batches; 1024 */
 };
 
 #define MGMT_STORE_HISTORY_MAX 10000000u /* upper bound of each option */
@@ -113,6 +122,58 @@ void mgmt_store_close(struct mgmt_store *st);
 int mgmt_store_txn_begin(struct mgmt_store *st, struct fm_err *err);
 int mgmt_store_txn_commit(struct mgmt_store *st, struct fm_err *err);
 void mgmt_store_txn_rollback(struct mgmt_store *st);
+
+/*
+ * Deferred durability (group commit across callbacks), what the daemon
+ * runs with.  With mgmt_store_defer(st, true) a mutating call no longer
+ * commits by itself: the first one opens a "round" (one transaction) and
+ * every later call and group joins it (a group becomes a savepoint of
+ * the round: its rollback still undoes only the group), until
+ * mgmt_store_flush() commits the whole round with one fsync.  Calls
+ * still change nothing when they fail; what they did is visible to this
+ * connection at once and to others, and durable, after the flush.
+ *
+ * The contract for the caller: flush before anything that depends on a
+ * change is acknowledged (an HTTP response to a mutating request, a task
+ * shown as finished, an SSE event id), and often enough that nothing
+ * waits long (the daemon flushes a round at most a few ms after it
+ * opened, mgmt/durable.h).  A flush inside a group is done when the
+ * group commits.  If a round's commit fails, all of it is gone:
+ * watchers hear MGMT_STORE_ABORTED and in-memory state built on it can
+ * no longer be trusted (the daemon stops; its restart reconciles).
+ *
+ * mgmt_store_defer(st, false) flushes first (-FM_ESTATE inside a group).
+ * mgmt_store_flush() returns 0 when nothing is pending.
+ */
+int mgmt_store_defer(struct mgmt_store *st, bool on, struct fm_err *err);
+int mgmt_store_flush(struct mgmt_store *st, struct fm_err *err);
+/*
+ * Ask for the open round to be committed soon, by whoever drives the
+ * flushes (mgmt/durable.h: at the end of the loop iteration), instead of
+ * now: what several callbacks of one iteration ask for then costs one
+ * fsync.  Nothing when no round is open.
+ */
+void mgmt_store_flush_request(struct mgmt_store *st);
+bool mgmt_store_flush_requested(const struct mgmt_store *st);
+/* Changes made but not yet durable: a group or a round is open. */
+bool mgmt_store_pending(const struct mgmt_store *st);
+
+/* What a watcher hears about transactions (all on the store's thread). */
+enum mgmt_store_news {
+	MGMT_STORE_ROUND_OPENED,   /* deferred mode: a round began */
+	MGMT_STORE_GROUP_BEGIN,	   /* mgmt_store_txn_begin() succeeded */
+	MGMT_STORE_GROUP_ROLLBACK, /* that group was undone (the round,
+				      if any, goes on) */
+	MGMT_STORE_COMMITTED,	   /* everything pending is durable */
+	MGMT_STORE_ABORTED,	   /* everything pending is gone */
+};
+typedef void mgmt_store_watch_fn(void *ctx, enum mgmt_store_news what);
+#define MGMT_STORE_WATCH_MAX 4
+/* Call @fn(@ctx, news) from now on.  -FM_ENOSPC above the maximum. */
+int mgmt_store_watch(struct mgmt_store *st, mgmt_store_watch_fn *fn, void *ctx,
+		     struct fm_err *err);
+void mgmt_store_unwatch(struct mgmt_store *st, mgmt_store_watch_fn *fn,
+			void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Desired bindings                                                   */
@@ -441,5 +502,99 @@ struct mgmt_store_reconcile {
 int mgmt_store_reconcile_load(struct mgmt_store_reconcile *out,
 			      struct mgmt_store *st, struct fm_err *err);
 void mgmt_store_reconcile_fini(struct mgmt_store_reconcile *r);
+
+/* ------------------------------------------------------------------ */
+/* Accounts and audit (issue 5; mgmt/store_accounts.c)                */
+/*
+ * accounts  user name, role (enum mgmt_role of mgmt/auth.h: 0
+ *           Administrator, 1 Operator, 2 ReadOnly), the crypt(3) hash of
+ *           the password (never the password), enabled, locked, and a
+ *           per-account generation that grows on every change (the
+ *           account's ETag);
+ * audit     one row per mutating request or login/logout: time, user,
+ *           client address, method, URI, status, MessageId; never a
+ *           password, token or body.  Bounded: oldest rows pruned.
+ */
+#define MGMT_STORE_NAME_MAX 64	/* account name, with NUL */
+#define MGMT_STORE_HASH_MAX 256 /* crypt(3) hash, with NUL */
+#define MGMT_STORE_ACCOUNTS_MAX 1024
+#define MGMT_STORE_AUDIT_URI_MAX 512
+#define MGMT_STORE_AUDIT_MSG_MAX 128
+
+struct mgmt_store_account {
+	uint64_t id; /* never reused */
+	char name[MGMT_STORE_NAME_MAX];
+	unsigned role;
+	char hash[MGMT_STORE_HASH_MAX];
+	bool enabled;
+	bool locked;
+	uint64_t generation; /* 1 when created, +1 on each change */
+};
+
+/* Number of accounts. */
+int mgmt_store_account_count(size_t *n, struct mgmt_store *st,
+			     struct fm_err *err);
+/*
+ * Add @a (its id and generation are ignored) and set *id.  -FM_EEXIST
+ * when the name is taken, -FM_ENOSPC past MGMT_STORE_ACCOUNTS_MAX,
+ * -FM_EINVAL for a role out of range or an empty name or hash.
+ */
+int mgmt_store_account_add(uint64_t *id, struct mgmt_store *st,
+			   const struct mgmt_store_account *a,
+			   struct fm_err *err);
+/* The account @id, or named @name: -FM_ENOENT when none. */
+int mgmt_store_account_get(struct mgmt_store_account *out,
+			   struct mgmt_store *st, uint64_t id,
+			   struct fm_err *err);
+int mgmt_store_account_find(struct mgmt_store_account *out,
+			    struct mgmt_store *st, const char *name,
+			    struct fm_err *err);
+/*
+ * Write role, hash, enabled and locked of account @a->id, and bump its
+ * generation (*generation gets the new one; may be NULL).  When
+ * @a->generation is not 0 it must be the current one, else -FM_ESTATE
+ * (a concurrent change).  -FM_ENOENT when the account is gone.
+ */
+int mgmt_store_account_update(uint64_t *generation, struct mgmt_store *st,
+			      const struct mgmt_store_account *a,
+			      struct fm_err *err);
+/*
+ * Delete account @id.  When @keep_admin is true, refuse with -FM_ESTATE
+ * to delete the last enabled Administrator (role 0), checked in the same
+ * transaction.  -FM_ENOENT.
+ */
+int mgmt_store_account_delete(struct mgmt_store *st, uint64_t id,
+			      bool keep_admin, struct fm_err *err);
+/* Number of enabled, unlocked Administrators other than @except_id. */
+int mgmt_store_account_admins(size_t *n, struct mgmt_store *st,
+			      uint64_t except_id, struct fm_err *err);
+/* All accounts in id order; free(*out). */
+int mgmt_store_account_list(struct mgmt_store_account **out, size_t *n,
+			    struct mgmt_store *st, struct fm_err *err);
+
+struct mgmt_store_audit {
+	uint64_t id; /* set by the store */
+	int64_t time_ms;
+	char user[MGMT_STORE_NAME_MAX]; /* "-" when unknown */
+	char peer[64];			/* client address, "-" when unknown */
+	char method[16];
+	char uri[MGMT_STORE_AUDIT_URI_MAX];
+	unsigned status;
+	char message_id[MGMT_STORE_AUDIT_MSG_MAX]; /* "" when none */
+};
+
+/*
+ * Append @n records in one transaction, then prune to the newest
+ * @retention.  Ids grow and are never reused.
+ */
+int mgmt_store_audit_add(struct mgmt_store *st,
+			 const struct mgmt_store_audit *recs, size_t n,
+			 unsigned retention, struct fm_err *err);
+/* The record @id: -FM_ENOENT when none (or pruned). */
+int mgmt_store_audit_get(struct mgmt_store_audit *out, struct mgmt_store *st,
+			 uint64_t id, struct fm_err *err);
+/* The kept records in id order; free(*out). */
+int mgmt_store_audit_list(struct mgmt_store_audit **out, size_t *n,
+			  struct mgmt_store *st, struct fm_err *err);
 
 #endif

@@ -34,15 +34,18 @@ static void tasks_poll_timer(void *ctx);
 /*
  * Group the store writes of one round of job steps (the phase, task and
  * event records every job writes for the events of one poll, or for its
- * START step) into one durable commit: one fsync per round instead of
- * one per record.  Safe because the loop is single-threaded: nothing a
- * step records is visible to a client (HTTP, or SSE bytes that leave on
- * MHD's next run) before tasks_group_end() returns, so nothing is
- * acknowledged before it is durable; the intent of a move or batch is
- * already durable (its start commits it), and a crash that loses a
- * round's phases leaves the move to reconcile, which goes on from where
- * the switch says it stands.  Inside a caller's group the writes simply
- * join it.  Returns whether a group of ours is open.
+ * START step) into one group: without deferred durability one fsync per
+ * round instead of one per record; with it (mgmt/durable.h) the group
+ * joins the loop's round, committed at the end of the iteration when a
+ * task finished or an answer waits, else within MGMT_DURABLE_DELAY_NS.
+ * Safe because the loop is single-threaded and nothing a step records
+ * reaches a client before it is durable: SSE events are held by the hub
+ * until the commit, and answers that could show a finished task are
+ * held by the HTTP layer; a crash that loses a round's phases leaves the
+ * move to reconcile, which goes on from where the switch says it stands
+ * (the intent of a move or batch was durable before its 202).  Inside a
+ * caller's group the writes simply join it.  Returns whether a group of
+ * ours is open.
  */
 static bool tasks_group_begin(struct mgmt_tasks *t)
 {
@@ -121,6 +124,12 @@ struct mgmt_store *mgmt_tasks_store(const struct mgmt_tasks *t)
 size_t mgmt_tasks_active(const struct mgmt_tasks *t)
 {
 	return t->njobs;
+}
+
+void mgmt_tasks_rebase(struct mgmt_tasks *t, uint64_t last_seq)
+{
+	if (last_seq < t->since)
+		t->since = last_seq;
 }
 
 /* Free the jobs whose step finished them; stop polling when none runs. */
@@ -418,6 +427,13 @@ void mgmt_job_report(struct mgmt_job *job, enum mgmt_task_state state,
 	}
 	if (job->tasks->events)
 		task_post_event(job->tasks, job->task, state, percent, phase);
+	/*
+	 * With group commit (mgmt/durable.h) a finished task is made
+	 * durable at the end of this loop iteration, and no answer that
+	 * shows it leaves before (mgmt/http.c holds them).
+	 */
+	if (mgmt_task_state_final(state))
+		mgmt_store_flush_request(job->tasks->store);
 out:
 	free(msg);
 	free(result);

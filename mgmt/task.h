@@ -7,9 +7,12 @@
  * then for every switch event (FMP GET_EVENTS, read on a timer while any
  * job runs) and once when the job's deadline passes.  Nothing here
  * blocks: each step makes at most a few FMP round trips and store
- * commits, then returns.  Every change of a task (state, percent, phase
- * message, result) is committed to the store before the step returns, so
- * what a client reads of a task is what survives a crash.
+ * writes, then returns.  Every change of a task (state, percent, phase
+ * message, result) is written to the store before the step returns; with
+ * the daemon's group commit (mgmt/durable.h) progress becomes durable
+ * within a few ms and a final state before any client can read it, so a
+ * crash never loses a finished task somebody saw, and progress it loses
+ * is rebuilt by reconcile from what the switch reports.
  *
  * Threading: everything runs on the loop's thread.  Ownership: the engine
  * owns a job from mgmt_tasks_add() on (also when that fails) and frees it
@@ -93,6 +96,13 @@ struct sw_fmp_client *mgmt_tasks_fmp(const struct mgmt_tasks *t);
 struct mgmt_store *mgmt_tasks_store(const struct mgmt_tasks *t);
 /* Jobs running. */
 size_t mgmt_tasks_active(const struct mgmt_tasks *t);
+/*
+ * The switch was reconnected and its event log ends at @last_seq: when
+ * that is before what was read (a new switch process started a new
+ * log), read from @last_seq on, else events of the new log up to the old
+ * sequence number would never reach a job.  Otherwise nothing changes.
+ */
+void mgmt_tasks_rebase(struct mgmt_tasks *t, uint64_t last_seq);
 
 /*
  * Take @job, run its START step and, unless that finished it, keep it running with a

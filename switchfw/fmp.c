@@ -399,6 +399,7 @@ static const uint16_t fmp_status_of_err[FM_ECOUNT] = {
 	[FM_ENOSPC] = SW_FMP_ST_NO_SPACE,
 	[FM_EPERM] = SW_FMP_ST_STATE,
 	[FM_EUNSUPP] = SW_FMP_ST_UNSUPPORTED,
+	[FM_EUNAVAIL] = SW_FMP_ST_IO_ERROR,
 };
 
 const char *sw_fmp_status_name(unsigned status)

@@ -508,17 +508,45 @@ unsigned sw_fmp_unix_server_clients(const struct sw_fmp_unix_server *s);
 
 struct sw_fmp_unix_client;
 
-/* Connect to a server at @path (blocking I/O). */
+/* What one call may take, send and receive, unless set otherwise. */
+#define SW_FMP_UNIX_DEADLINE_MS 250
+
+/*
+ * Connect to a server at @path.  A UNIX connect never waits (it succeeds
+ * or fails at once).  Returns 0, -FM_EINVAL (path too long), -FM_EIO (no
+ * server there, backlog full).
+ */
 int sw_fmp_unix_client_connect(struct sw_fmp_unix_client **out,
 			       const char *path, struct fm_err *err);
 void sw_fmp_unix_client_close(struct sw_fmp_unix_client *c);
+/* The deadline of each later call, in ms (0: SW_FMP_UNIX_DEADLINE_MS). */
+void sw_fmp_unix_client_set_deadline(struct sw_fmp_unix_client *c, unsigned ms);
+/*
+ * Circuit breaker.  Any failed call (deadline passed, server hung up,
+ * malformed frame) closes the socket, dropping whatever was half-read;
+ * from then on every call fails at once with -FM_EUNAVAIL ("switch
+ * unreachable since TIME (why)") until sw_fmp_unix_client_reconnect()
+ * succeeds.  connected() says which state the client is in;
+ * down_reason() is what took it down (NULL while connected).
+ */
+bool sw_fmp_unix_client_connected(const struct sw_fmp_unix_client *c);
+const char *sw_fmp_unix_client_down_reason(const struct sw_fmp_unix_client *c);
+/*
+ * Open a fresh stream to the same path, without waiting; a no-op while
+ * connected.  Returns 0 or -FM_EUNAVAIL (still no server accepting).
+ * The server may still be unable to answer: the next call tells.
+ */
+int sw_fmp_unix_client_reconnect(struct sw_fmp_unix_client *c,
+				 struct fm_err *err);
 /* The client as a transport (borrowed: keep @c open while it is used). */
 void sw_fmp_unix_client_transport(struct sw_fmp_transport *out,
 				  struct sw_fmp_unix_client *c);
 /*
- * Send one frame and wait for one frame back (@rsp has room for @max
- * bytes).  -FM_EIO on socket failure or when the server hung up,
- * -FM_EPARSE for a response frame longer than @max.
+ * Send one frame and wait for one frame back (@rsp has room for
+ * SW_FMP_MAX_MSG bytes), all within the deadline.  -FM_ETIMEDOUT when
+ * the deadline passed, -FM_EIO on socket failure or when the server hung
+ * up, -FM_EPARSE for a response frame longer than SW_FMP_MAX_MSG: each
+ * disconnects the client.  -FM_EUNAVAIL at once while disconnected.
  */
 int sw_fmp_unix_client_transact(void *ctx, uint8_t *rsp, size_t *rsp_len,
 				const uint8_t *req, size_t req_len,

@@ -2,7 +2,9 @@
 /*
  * fmp_unix.c - FMP over a UNIX stream socket: a non-blocking server that
  * fits an event loop (one epoll descriptor for the listener and every
- * client) and a blocking client.
+ * client) and a client whose every call is bounded by a deadline and
+ * which, after any failure, stays disconnected (failing at once) until
+ * sw_fmp_unix_client_reconnect() gives it a fresh stream.
  *
  * Framing: a 4-byte little-endian length, then the message.  A server
  * connection holds at most one frame in (plus what follows it) and one
@@ -14,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +24,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FMP_FRAME_MAX (SW_FMP_FRAME_HDR + SW_FMP_MAX_MSG)
-#define FMP_CLIENT_TIMEOUT_S 30
 
 static uint32_t fmp_le32(const uint8_t *p)
 {
@@ -397,16 +400,61 @@ unsigned sw_fmp_unix_server_clients(const struct sw_fmp_unix_server *s)
  * Client.
  */
 struct sw_fmp_unix_client {
-	int fd;
-	bool broken; /* out of step with the server: every call fails */
+	int fd; /* -1 while disconnected */
+	unsigned deadline_ms;
+	uint64_t down_wall_ms; /* CLOCK_REALTIME ms when the link went down */
+	char why[FM_ERR_MSG_MAX]; /* what took it down */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	size_t have; /* bytes in buf */
 	uint8_t buf[FMP_FRAME_MAX];
 };
 
+static uint64_t fmp_clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Close the socket: what was half-read goes with it. */
+static void fmp_client_disconnect(struct sw_fmp_unix_client *c, const char *why)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->have = 0;
+	c->down_wall_ms = fmp_clock_ms(CLOCK_REALTIME);
+	snprintf(c->why, sizeof(c->why), "%s", why);
+}
+
+/* A new non-blocking socket connected to c->path, or -1 with errno. */
+static int fmp_client_open(const struct sw_fmp_unix_client *c)
+{
+	struct sockaddr_un sa;
+	int fd, e;
+
+	if (fmp_sockaddr(&sa, c->path, NULL) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* a UNIX connect never waits: it succeeds, or fails at once
+	 * (EAGAIN when the listener's backlog is full) */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int sw_fmp_unix_client_connect(struct sw_fmp_unix_client **out,
 			       const char *path, struct fm_err *err)
 {
-	struct timeval tv = { .tv_sec = FMP_CLIENT_TIMEOUT_S };
 	struct sw_fmp_unix_client *c;
 	struct sockaddr_un sa;
 	int ret;
@@ -417,32 +465,57 @@ int sw_fmp_unix_client_connect(struct sw_fmp_unix_client **out,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return fm_err_set(err, FM_ENOMEM, "fmp client: out of memory");
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c->deadline_ms = SW_FMP_UNIX_DEADLINE_MS;
+	memcpy(c->path, sa.sun_path, sizeof(c->path));
+	c->fd = fmp_client_open(c);
 	if (c->fd < 0) {
-		ret = fm_err_sys(err, FM_EIO, errno, "fmp client: socket");
-		goto fail;
-	}
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = fm_err_sys(err, FM_EIO, errno, "fmp client: connect %s",
 				 path);
-		goto fail;
+		free(c);
+		return ret;
 	}
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	*out = c;
 	return 0;
-fail:
-	if (c->fd >= 0)
-		close(c->fd);
-	free(c);
-	return ret;
 }
 
 void sw_fmp_unix_client_close(struct sw_fmp_unix_client *c)
 {
 	if (!c)
 		return;
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
+}
+
+void sw_fmp_unix_client_set_deadline(struct sw_fmp_unix_client *c, unsigned ms)
+{
+	c->deadline_ms = ms ? ms : SW_FMP_UNIX_DEADLINE_MS;
+}
+
+bool sw_fmp_unix_client_connected(const struct sw_fmp_unix_client *c)
+{
+	return c->fd >= 0;
+}
+
+const char *sw_fmp_unix_client_down_reason(const struct sw_fmp_unix_client *c)
+{
+	return c->fd >= 0 ? NULL : c->why;
+}
+
+int sw_fmp_unix_client_reconnect(struct sw_fmp_unix_client *c,
+				 struct fm_err *err)
+{
+	int fd;
+
+	if (c->fd >= 0)
+		return 0;
+	fd = fmp_client_open(c);
+	if (fd < 0)
+		return fm_err_sys(err, FM_EUNAVAIL, errno,
+				  "fmp client: reconnect %s", c->path);
+	c->fd = fd;
+	c->have = 0;
+	return 0;
 }
 
 void sw_fmp_unix_client_transport(struct sw_fmp_transport *out,
@@ -452,17 +525,63 @@ void sw_fmp_unix_client_transport(struct sw_fmp_transport *out,
 	out->ctx = c;
 }
 
+/* Disconnect and report: every failure leaves the stream unusable. */
 static int fmp_client_fail(struct sw_fmp_unix_client *c, struct fm_err *err,
 			   int code, int errnum, const char *what)
 {
-	c->broken = true;
-	if (errnum == EAGAIN || errnum == EWOULDBLOCK)
-		return fm_err_set(err, FM_ETIMEDOUT,
-				  "fmp client: no response within %d s",
-				  FMP_CLIENT_TIMEOUT_S);
-	if (errnum)
-		return fm_err_sys(err, code, errnum, "fmp client: %s", what);
-	return fm_err_set(err, code, "fmp client: %s", what);
+	char why[FM_ERR_MSG_MAX];
+
+	if (code == FM_ETIMEDOUT)
+		snprintf(why, sizeof(why), "no response within %u ms",
+			 c->deadline_ms);
+	else if (errnum)
+		snprintf(why, sizeof(why), "%s: %s", what, strerror(errnum));
+	else
+		snprintf(why, sizeof(why), "%s", what);
+	fmp_client_disconnect(c, why);
+	return fm_err_set(err, code, "fmp client: %s: %s", c->path, why);
+}
+
+/* The failure of a call made while disconnected: at once, no I/O. */
+static int fmp_client_down(const struct sw_fmp_unix_client *c,
+			   struct fm_err *err)
+{
+	time_t secs = (time_t)(c->down_wall_ms / 1000u);
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	return fm_err_set(err, FM_EUNAVAIL,
+			  "switch unreachable since %s.%03uZ (%s): fmp client "
+			  "%s is disconnected",
+			  when, (unsigned)(c->down_wall_ms % 1000u), c->why,
+			  c->path);
+}
+
+/*
+ * Wait until c->fd is ready for @events or @end (CLOCK_MONOTONIC ms)
+ * passes: 0 when ready, -FM_ETIMEDOUT, -FM_EIO (errno set).
+ */
+static int fmp_client_wait(const struct sw_fmp_unix_client *c, short events,
+			   uint64_t end)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = events };
+	uint64_t now;
+	int n;
+
+	for (;;) {
+		now = fmp_clock_ms(CLOCK_MONOTONIC);
+		if (now >= end)
+			return -FM_ETIMEDOUT;
+		n = poll(&pfd, 1, (int)(end - now));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -FM_EIO;
+		if (n > 0)
+			return 0; /* ready, or an error the next call reports */
+	}
 }
 
 int sw_fmp_unix_client_transact(void *ctx, uint8_t *rsp, size_t *rsp_len,
@@ -472,31 +591,39 @@ int sw_fmp_unix_client_transact(void *ctx, uint8_t *rsp, size_t *rsp_len,
 	struct sw_fmp_unix_client *c = ctx;
 	uint8_t frame[FMP_FRAME_MAX];
 	size_t off = 0, total = SW_FMP_FRAME_HDR + req_len;
+	uint64_t end;
 	uint32_t flen;
+	ssize_t n;
+	int ret;
 
-	if (c->broken)
-		return fm_err_set(err, FM_EIO,
-				  "fmp client: connection is unusable after "
-				  "an earlier failure");
+	if (c->fd < 0)
+		return fmp_client_down(c, err);
 	if (req_len > SW_FMP_MAX_MSG)
 		return fm_err_set(err, FM_EINVAL,
 				  "fmp client: message of %zu bytes exceeds "
 				  "%u",
 				  req_len, SW_FMP_MAX_MSG);
+	end = fmp_clock_ms(CLOCK_MONOTONIC) + c->deadline_ms;
 	fmp_put_le32(frame, (uint32_t)req_len);
 	memcpy(frame + SW_FMP_FRAME_HDR, req, req_len);
 	while (off < total) {
-		ssize_t n = send(c->fd, frame + off, total - off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
+		n = send(c->fd, frame + off, total - off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n >= 0) {
+			off += (size_t)n;
 			continue;
-		if (n < 0)
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return fmp_client_fail(c, err, FM_EIO, errno, "send");
-		off += (size_t)n;
+		ret = fmp_client_wait(c, POLLOUT, end);
+		if (ret < 0)
+			return fmp_client_fail(c, err, -ret,
+					       ret == -FM_EIO ? errno : 0,
+					       "poll");
 	}
 	for (;;) {
-		ssize_t n;
-
 		if (c->have >= SW_FMP_FRAME_HDR) {
 			flen = fmp_le32(c->buf);
 			if (flen > SW_FMP_MAX_MSG)
@@ -506,15 +633,24 @@ int sw_fmp_unix_client_transact(void *ctx, uint8_t *rsp, size_t *rsp_len,
 			if (c->have >= SW_FMP_FRAME_HDR + flen)
 				break;
 		}
-		n = recv(c->fd, c->buf + c->have, sizeof(c->buf) - c->have, 0);
-		if (n < 0 && errno == EINTR)
+		n = recv(c->fd, c->buf + c->have, sizeof(c->buf) - c->have,
+			 MSG_DONTWAIT);
+		if (n > 0) {
+			c->have += (size_t)n;
 			continue;
-		if (n < 0)
-			return fmp_client_fail(c, err, FM_EIO, errno, "recv");
+		}
 		if (n == 0)
 			return fmp_client_fail(c, err, FM_EIO, 0,
 					       "server closed the connection");
-		c->have += (size_t)n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return fmp_client_fail(c, err, FM_EIO, errno, "recv");
+		ret = fmp_client_wait(c, POLLIN, end);
+		if (ret < 0)
+			return fmp_client_fail(c, err, -ret,
+					       ret == -FM_EIO ? errno : 0,
+					       "poll");
 	}
 	memcpy(rsp, c->buf + SW_FMP_FRAME_HDR, flen);
 	*rsp_len = flen;

@@ -54,9 +54,14 @@ DPORT=${PORTS% *}
 NPORT=${PORTS#* }
 
 printf '{"database": "%s/mrfabricd.db"}\n' "$TMP" >"$TMP/mrfabricd.json"
+# plain HTTP on loopback (as nginx); the first Administrator's password
+# from a file, a session token for curl and wrk
+PW=bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$PW" >"$TMP/admin.password"
 taskset -c 0 "$DAEMON" --sim "$SRC/examples/chassis-small.json" \
 	--config "$TMP/mrfabricd.json" --listen "127.0.0.1:$DPORT" \
-	--speed 0 --log-level warn 2>"$TMP/mrfabricd.log" &
+	--speed 0 --log-level warn --plain-http \
+	--admin-password-file "$TMP/admin.password" 2>"$TMP/mrfabricd.log" &
 DPID=$!
 BASE=http://127.0.0.1:$DPORT
 i=0
@@ -69,7 +74,16 @@ until curl -sf -o /dev/null "$BASE/redfish/v1"; do
 	}
 	sleep 0.05
 done
-curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+TOKEN=$(curl -sf -o /dev/null -D - -X POST -H 'Content-Type: application/json' \
+	-d "{\"UserName\": \"admin\", \"Password\": \"$PW\"}" \
+	"$BASE/redfish/v1/SessionService/Sessions" |
+	awk -F': ' 'tolower($1) == "x-auth-token" { sub(/\r$/, "", $2); print $2 }')
+[ -n "$TOKEN" ] || {
+	echo "bench_http: no session" >&2
+	exit 1
+}
+AUTH="X-Auth-Token: $TOKEN"
+curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -H "$AUTH" \
 	-d '{"Endpoint": {"@odata.id": "/redfish/v1/Fabrics/PCIe/Endpoints/F-0-2-1"}}' \
 	"$BASE/redfish/v1/Fabrics/PCIe/Zones/Zone-0/Actions/Zone.AddEndpoint"
 
@@ -78,8 +92,8 @@ FABRIC=/redfish/v1/Fabrics/PCIe
 mkdir -p "$TMP/www$ZONE" "$TMP/www$FABRIC"
 # a directory cannot also be a file: serve each body as index.json of
 # its URI's directory, so nginx answers the very same URI
-curl -sf -o "$TMP/www$ZONE/index.json" "$BASE$ZONE"
-curl -sf -o "$TMP/www$FABRIC/index.json" "$BASE$FABRIC"
+curl -sf -H "$AUTH" -o "$TMP/www$ZONE/index.json" "$BASE$ZONE"
+curl -sf -H "$AUTH" -o "$TMP/www$FABRIC/index.json" "$BASE$FABRIC"
 chmod 755 "$TMP"
 chmod -R a+rX "$TMP/www"
 
@@ -125,9 +139,10 @@ for uri in $ZONE $FABRIC; do
 	}
 done
 
-# requests/s of one wrk run against $1
+# requests/s of one wrk run against $1 (both servers get the session
+# header; nginx ignores it)
 rate() {
-	taskset -c 1 wrk $WRK_ARGS "$1" >"$TMP/wrk.out" 2>&1
+	taskset -c 1 wrk $WRK_ARGS -H "$AUTH" "$1" >"$TMP/wrk.out" 2>&1
 	if grep -q "Non-2xx" "$TMP/wrk.out"; then
 		echo "bench_http: non-2xx answers from $1" >&2
 		cat "$TMP/wrk.out" >&2

@@ -71,15 +71,20 @@ now_ms() {
 	date +%s%3N
 }
 
+PW=bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+
 # measure NAME CHASSIS: prints one table row
 measure() {
 	port=$(free_port)
 	base=http://127.0.0.1:$port
 	rm -f "$TMP/d.db" "$TMP/d.db-wal" "$TMP/d.db-shm"
 	printf '{"database": "%s/d.db"}\n' "$TMP" >"$TMP/cfg.json"
+	# plain HTTP on loopback, HTTP Basic as the first Administrator
+	printf '%s\n' "$PW" >"$TMP/admin.password"
 	t0=$(now_ms)
 	"$DAEMON" --sim "$2" --config "$TMP/cfg.json" \
 		--listen "127.0.0.1:$port" --speed 0 --log-level warn \
+		--plain-http --admin-password-file "$TMP/admin.password" \
 		2>"$TMP/$1.log" &
 	DPID=$!
 	i=0
@@ -93,17 +98,17 @@ measure() {
 		sleep 0.05
 	done
 	t1=$(now_ms)
-	curl -sf "$base/redfish/v1/Fabrics/PCIe/Zones" >"$TMP/zones.json"
+	curl -sf -u "admin:$PW" "$base/redfish/v1/Fabrics/PCIe/Zones" >"$TMP/zones.json"
 	zones=0
 	for z in $(python3 -c 'import json, sys
 for m in json.load(open(sys.argv[1]))["Members"]: print(m["@odata.id"])' \
 		"$TMP/zones.json"); do
-		curl -sf -o /dev/null "$base$z"
+		curl -sf -u "admin:$PW" -o /dev/null "$base$z"
 		zones=$((zones + 1))
 	done
 	hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$DPID/status)
 	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$DPID/status)
-	vfs=$(curl -sf "$base/redfish/v1/Fabrics/PCIe/Endpoints" |
+	vfs=$(curl -sf -u "admin:$PW" "$base/redfish/v1/Fabrics/PCIe/Endpoints" |
 		python3 -c 'import json, sys
 print(sum(1 for m in json.load(sys.stdin)["Members"]
           if m["@odata.id"].rsplit("/", 1)[1].startswith("F-")))')

@@ -25,6 +25,18 @@
  * The reference: one INSERT per transaction (BEGIN IMMEDIATE, INSERT,
  * COMMIT) into a table of a fresh database in the same directory, WAL,
  * synchronous=FULL, which is what the daemon's store asks of SQLite.
+ *
+ * The daemon runs with --plain-http on loopback and an administrator
+ * whose password the program writes; the clients share one Redfish
+ * session (X-Auth-Token).  Environment:
+ *   BENCH_EVENTS=1   clients learn that their move finished from the
+ *                    EventService SSE stream (TaskCompletedOK, which the
+ *                    daemon sends once the completion is durable) instead
+ *                    of polling the task: what a client moving many VFs
+ *                    would do;
+ *   BENCH_POLL_US=N  when polling, pause N us between two reads.
+ * Besides rate and latency it prints the daemon's CPU time (user +
+ * system, from /proc) per move over the timed part.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +62,30 @@
 #define BUF_MAX 65536
 #define CLIENTS_MAX 8	    /* the small chassis has 8 VFs */
 #define START_WAIT_MS 10000 /* the daemon must answer within this */
+#define ADMIN_PASSWORD "bench-moves-password"
+
+/* "X-Auth-Token: ...\r\n" of the session every client uses */
+static char auth_header[160];
+/* BENCH_POLL_US: pause between two reads of a running task (0: none) */
+static unsigned poll_us;
+
+/*
+ * BENCH_EVENTS=1: clients learn that their move finished from the
+ * EventService SSE stream (TaskCompletedOK / TaskAborted, which the
+ * daemon sends only once durable) instead of polling the task.  One
+ * reader thread keeps the ids of finished tasks in a ring.
+ */
+#define RING 4096
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	uint64_t done[RING]; /* finished task ids, newest at head - 1 */
+	bool failed[RING];
+	size_t head;
+	const char *error; /* the reader stopped: why */
+} events = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	     .changed = PTHREAD_COND_INITIALIZER };
+static bool use_events;
 
 struct conn {
 	int fd;
@@ -145,10 +181,10 @@ static int conn_request(struct conn *c, const char *method, const char *path,
 	int n;
 
 	n = snprintf(req, sizeof(req),
-		     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s"
 		     "Content-Type: application/json\r\n"
 		     "Content-Length: %zu\r\n\r\n%s",
-		     method, path, blen, body ? body : "");
+		     method, path, auth_header, blen, body ? body : "");
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return -1;
 	if (write(c->fd, req, (size_t)n) != n)
@@ -199,6 +235,140 @@ static const char *task_state(struct conn *c, char *out, size_t len)
 	return out;
 }
 
+/* Record that task @id finished (@ok: Completed) and wake the clients. */
+static void events_done(uint64_t id, bool ok)
+{
+	pthread_mutex_lock(&events.lock);
+	events.done[events.head % RING] = id;
+	events.failed[events.head % RING] = !ok;
+	events.head++;
+	pthread_cond_broadcast(&events.changed);
+	pthread_mutex_unlock(&events.lock);
+}
+
+/* Scan the SSE text @buf[0..*len) for whole events; keep the rest. */
+static void events_scan(char *buf, size_t *len)
+{
+	char *start = buf, *end, *id;
+	bool ok;
+
+	buf[*len] = 0;
+	while ((end = strstr(start, "\n\n"))) {
+		*end = 0;
+		ok = strstr(start, ".TaskCompletedOK\"") != NULL;
+		if ((ok || strstr(start, ".TaskAborted\"")) &&
+		    (id = strstr(start, "\"MessageArgs\":[\"")))
+			events_done(strtoull(id + 16, NULL, 10), ok);
+		start = end + 2;
+	}
+	*len -= (size_t)(start - buf);
+	memmove(buf, start, *len);
+}
+
+/*
+ * The SSE reader: the stream comes in HTTP/1.1 chunks; their payload
+ * (without the size lines and CRLFs) goes to events_scan().
+ */
+static void *events_run(void *arg)
+{
+	static char raw[BUF_MAX], data[2 * BUF_MAX];
+	struct conn *c = arg;
+	size_t rlen = 0, dlen = 0, chunk = 0, skip = 0, have, take;
+	bool body = false;
+	char *p, *nl;
+	ssize_t n;
+
+	for (;;) {
+		n = read(c->fd, raw + rlen, sizeof(raw) - 1 - rlen);
+		if (n <= 0)
+			break;
+		rlen += (size_t)n;
+		raw[rlen] = 0;
+		p = raw;
+		if (!body) {
+			nl = strstr(p, "\r\n\r\n");
+			if (!nl)
+				continue;
+			p = nl + 4;
+			body = true;
+		}
+		for (;;) {
+			have = rlen - (size_t)(p - raw);
+			if (skip) { /* the CRLF after a chunk */
+				take = have < skip ? have : skip;
+				p += take;
+				skip -= take;
+				if (skip)
+					break;
+				continue;
+			}
+			if (chunk == 0) {
+				nl = memchr(p, '\n', have);
+				if (!nl)
+					break;
+				chunk = strtoul(p, NULL, 16);
+				p = nl + 1;
+				if (chunk == 0) {
+					events.error = "event stream ended";
+					goto out;
+				}
+				continue;
+			}
+			take = have < chunk ? have : chunk;
+			if (take == 0)
+				break;
+			if (dlen + take >= sizeof(data) - 1) {
+				events.error = "event too long";
+				goto out;
+			}
+			memcpy(data + dlen, p, take);
+			dlen += take;
+			p += take;
+			chunk -= take;
+			if (chunk == 0)
+				skip = 2;
+		}
+		rlen -= (size_t)(p - raw);
+		memmove(raw, p, rlen);
+		events_scan(data, &dlen);
+	}
+	if (!events.error)
+		events.error = "event stream closed";
+out:
+	pthread_mutex_lock(&events.lock);
+	pthread_cond_broadcast(&events.changed);
+	pthread_mutex_unlock(&events.lock);
+	return NULL;
+}
+
+/* Wait until task @id is reported finished; NULL or why not. */
+static const char *events_wait(uint64_t id)
+{
+	const char *error = NULL;
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&events.lock);
+	for (;;) {
+		i = events.head > RING ? events.head - RING : 0;
+		for (; i < events.head && !found; i++) {
+			if (events.done[i % RING] != id)
+				continue;
+			found = true;
+			if (events.failed[i % RING])
+				error = "task ended in a state other than "
+					"Completed";
+		}
+		if (found || events.error)
+			break;
+		pthread_cond_wait(&events.changed, &events.lock);
+	}
+	if (!found)
+		error = events.error;
+	pthread_mutex_unlock(&events.lock);
+	return error;
+}
+
 /* Move VF @vf to zone @zone and wait until its task is Completed. */
 static const char *move_once(struct conn *c, unsigned vf, unsigned zone,
 			     size_t *polls)
@@ -216,6 +386,8 @@ static const char *move_once(struct conn *c, unsigned vf, unsigned zone,
 		return "move not accepted (status not 202)";
 	if (sscanf(c->location, MONITOR_PREFIX "%lu", &id) != 1)
 		return "move answered without a task monitor";
+	if (use_events)
+		return events_wait(id);
 	snprintf(path, sizeof(path), "/redfish/v1/TaskService/Tasks/%lu", id);
 	for (;;) {
 		if (conn_request(c, "GET", path, NULL) < 0 || c->status != 200)
@@ -231,7 +403,34 @@ static const char *move_once(struct conn *c, unsigned vf, unsigned zone,
 				c->body);
 			return "task ended in a state other than Completed";
 		}
+		if (poll_us)
+			usleep(poll_us);
 	}
+}
+
+/* CPU seconds (user + system) process @pid used so far, -1 unknown. */
+static double proc_cpu(pid_t pid)
+{
+	unsigned long ut = 0, st = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* fields 14 and 15, counted after the ")" that ends field 2 */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
+			 " %lu %lu",
+			 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static void *client_run(void *arg)
@@ -280,7 +479,7 @@ static uint16_t free_port(void)
 static pid_t daemon_start(const char *bin, const char *chassis, const char *dir,
 			  uint16_t port)
 {
-	char cfg[600], listen[64], log[600];
+	char cfg[600], listen[64], log[600], pw[600];
 	FILE *f;
 	pid_t pid;
 
@@ -292,6 +491,12 @@ static pid_t daemon_start(const char *bin, const char *chassis, const char *dir,
 		die(cfg, strerror(errno));
 	fprintf(f, "{\"database\": \"%s/mrfabricd.db\"}\n", dir);
 	fclose(f);
+	snprintf(pw, sizeof(pw), "%s/admin.password", dir);
+	f = fopen(pw, "w");
+	if (!f)
+		die(pw, strerror(errno));
+	fprintf(f, "%s\n", ADMIN_PASSWORD);
+	fclose(f);
 	pid = fork();
 	if (pid < 0)
 		die("fork", strerror(errno));
@@ -300,6 +505,7 @@ static pid_t daemon_start(const char *bin, const char *chassis, const char *dir,
 			_exit(127);
 		execl(bin, bin, "--sim", chassis, "--config", cfg, "--listen",
 		      listen, "--speed", "0", "--log-level", "warn",
+		      "--plain-http", "--admin-password-file", pw,
 		      (char *)NULL);
 		_exit(127);
 	}
@@ -387,9 +593,10 @@ static double sqlite_rate(const char *dir, size_t n)
 static void dir_remove(const char *dir)
 {
 	static const char *const names[] = {
-		"mrfabricd.json",   "mrfabricd.log",	"mrfabricd.db",
-		"mrfabricd.db-wal", "mrfabricd.db-shm", "bare.db",
-		"bare.db-wal",	    "bare.db-shm",	"chassis.json",
+		"mrfabricd.json",   "mrfabricd.log",	  "mrfabricd.db",
+		"mrfabricd.db-wal", "mrfabricd.db-shm",	  "bare.db",
+		"bare.db-wal",	    "bare.db-shm",	  "chassis.json",
+		"admin.password",   "mrfabricd-cert.pem", "mrfabricd-key.pem",
 	};
 	char path[600];
 	size_t i;
@@ -404,12 +611,13 @@ static void dir_remove(const char *dir)
 int main(int argc, char **argv)
 {
 	static struct client cl[CLIENTS_MAX];
-	static struct conn c;
+	static struct conn c, sse;
+	pthread_t sse_thread;
 	const char *tmp = getenv("TMPDIR");
 	size_t moves = 2000, nclients = 1, i, j, n = 0, polls = 0;
 	char dir[512], body[256], path[256], gen[600];
 	const char *chassis = argv[argc > 2 ? 2 : 0];
-	double *lat, t0, wall, commits;
+	double *lat, t0, wall, commits, cpu0, cpu;
 	const char *error = NULL;
 	uint16_t port;
 	pid_t pid;
@@ -429,6 +637,8 @@ int main(int argc, char **argv)
 	    moves % nclients)
 		die("arguments", "MOVES > 0, 1 <= CLIENTS <= 8, "
 				 "MOVES a multiple of CLIENTS");
+	if (getenv("BENCH_POLL_US"))
+		poll_us = (unsigned)strtoul(getenv("BENCH_POLL_US"), NULL, 10);
 	snprintf(dir, sizeof(dir), "%s/bench_moves.XXXXXX", tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		die(dir, strerror(errno));
@@ -448,6 +658,16 @@ int main(int argc, char **argv)
 			die(argv[1], "does not answer");
 		usleep(10000);
 	}
+	/* a Redfish session, as a management client would hold one */
+	if (conn_request(
+		    &c, "POST", "/redfish/v1/SessionService/Sessions",
+		    "{\"UserName\": \"admin\", \"Password\": \"" ADMIN_PASSWORD
+		    "\"}") < 0 ||
+	    c.status != 201 || !header_find(c.buf, "X-Auth-Token"))
+		die("login", "POST SessionService/Sessions refused");
+	snprintf(auth_header, sizeof(auth_header), "X-Auth-Token: %.*s\r\n",
+		 (int)strcspn(header_find(c.buf, "X-Auth-Token"), "\r\n"),
+		 header_find(c.buf, "X-Auth-Token"));
 	for (i = 0; i < nclients; i++) {
 		snprintf(path, sizeof(path),
 			 ZONE_URI "%zu/Actions/Zone.AddEndpoint", 2 * i);
@@ -472,7 +692,24 @@ int main(int argc, char **argv)
 	lat = calloc(moves, sizeof(*lat));
 	if (!lat)
 		die("calloc", strerror(ENOMEM));
+	if (getenv("BENCH_EVENTS") && strcmp(getenv("BENCH_EVENTS"), "0")) {
+		char req[512];
+		int len;
+
+		if (conn_open(&sse, port) < 0)
+			die("events", "cannot connect");
+		len = snprintf(req, sizeof(req),
+			       "GET /redfish/v1/EventService/SSE HTTP/1.1\r\n"
+			       "Host: 127.0.0.1\r\nAccept: text/event-stream"
+			       "\r\n%s\r\n",
+			       auth_header);
+		if (write(sse.fd, req, (size_t)len) != len ||
+		    pthread_create(&sse_thread, NULL, events_run, &sse))
+			die("events", "cannot open the SSE stream");
+		use_events = true;
+	}
 	polls = 0;
+	cpu0 = proc_cpu(pid);
 	t0 = now();
 	for (i = 0; i < nclients; i++) {
 		cl[i] = (struct client){ .port = port,
@@ -489,6 +726,12 @@ int main(int argc, char **argv)
 		polls += cl[i].polls;
 	}
 	wall = now() - t0;
+	cpu = proc_cpu(pid) - cpu0;
+	if (use_events) {
+		shutdown(sse.fd, SHUT_RDWR);
+		pthread_join(sse_thread, NULL);
+		conn_close(&sse);
+	}
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	if (error)
@@ -500,16 +743,21 @@ int main(int argc, char **argv)
 			lat[n++] = cl[i].lat[j];
 	qsort(lat, n, sizeof(*lat), cmp_double);
 	printf("bench_moves: %zu moves, %zu client(s), over HTTP to "
-	       "mrfabricd --speed 0 --sim %s, database in %s\n",
-	       moves, nclients, chassis, dir);
+	       "mrfabricd --speed 0 --sim %s, database in %s; completion "
+	       "seen by %s\n",
+	       moves, nclients, chassis, dir,
+	       use_events ? "the SSE event stream" : "polling the task");
 	printf("| moves/s | p50 ms | p99 ms | max ms | task polls/move "
-	       "| bare SQLite commits/s (WAL, FULL) |\n");
+	       "| daemon CPU ms/move | bare SQLite commits/s (WAL, FULL) "
+	       "|\n");
 	printf("|---------|--------|--------|--------|-----------------"
-	       "|-----------------------------------|\n");
-	printf("| %.0f | %.3f | %.3f | %.3f | %.1f | %.0f |\n",
+	       "|--------------------|-----------------------------------"
+	       "|\n");
+	printf("| %.0f | %.3f | %.3f | %.3f | %.1f | %.3f | %.0f |\n",
 	       (double)moves / wall, lat[n / 2] * 1e3,
 	       lat[(n * 99) / 100] * 1e3, lat[n - 1] * 1e3,
-	       (double)polls / (double)moves, commits);
+	       (double)polls / (double)moves, cpu * 1e3 / (double)moves,
+	       commits);
 	free(lat);
 	dir_remove(dir);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;

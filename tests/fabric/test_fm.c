@@ -124,6 +124,7 @@ ParameterizedTestParameters(fabric_fm, strerror_names_every_code)
 		{ FM_ENOSPC, "no space" },
 		{ FM_EPERM, "not permitted" },
 		{ FM_EUNSUPP, "not supported" },
+		{ FM_EUNAVAIL, "unavailable" },
 	};
 
 	return cr_make_param_array(struct err_name, cases,

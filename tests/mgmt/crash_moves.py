@@ -26,10 +26,17 @@ The kill delays and the moves come from one seeded PRNG (--seed, printed);
 the schedule of wall-clock events is as deterministic as a kill timer can
 make it, and a failure prints the seed and the round to rerun.
 
+With --kill-on-accept a round is instead one move and a SIGKILL the
+moment its 202 Accepted arrives: what the 202 acknowledged (the task and
+the move's intent) must survive, since the daemon commits before it
+answers (mgmt/durable.h).
+
 Usage: crash_moves.py --daemon PATH --chassis FILE [--rounds N] [--seed S]
+                      [--kill-on-accept]
 """
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -70,11 +77,21 @@ class Daemon:
         self.args = args
         self.cfg = os.path.join(workdir, "mrfabricd.json")
         self.db = os.path.join(workdir, "state.db")
+        # plain HTTP on loopback and HTTP Basic as the first Administrator
+        pwfile = os.path.join(workdir, "admin-password")
+        password = "crash-" + os.urandom(8).hex()
+        with open(pwfile, "w", encoding="utf-8") as f:
+            f.write(password + "\n")
+        self.auth = "Basic " + base64.b64encode(
+            f"admin:{password}".encode()).decode()
         with open(self.cfg, "w", encoding="utf-8") as f:
-            json.dump({"listen": {"address": "127.0.0.1", "port": 0},
+            json.dump({"listen": {"address": "127.0.0.1", "port": 0,
+                                  "plain_http": True},
+                       "accounts": {"admin_password_file": pwfile},
                        "database": self.db, "sim": {"speed": 0},
                        "log_level": "warn"}, f)
         self.proc = None
+        self.drainer = None
         self.port = None
         self.log = []
 
@@ -93,10 +110,12 @@ class Daemon:
                 break
         else:
             self.proc.wait()
+            self.drainer = None
             raise Failure("mrfabricd did not start:\n" + "".join(self.log))
         # drain stderr so the daemon never blocks on a full pipe
-        threading.Thread(target=self.drain, args=(self.proc,),
-                         daemon=True).start()
+        self.drainer = threading.Thread(target=self.drain,
+                                        args=(self.proc,), daemon=True)
+        self.drainer.start()
 
     def drain(self, proc):
         for line in proc.stderr:
@@ -110,6 +129,10 @@ class Daemon:
     def reap(self):
         if self.proc:
             self.proc.wait()
+            # the pipe ends with the daemon: let the drain see its end
+            # before the pipe is closed under it
+            if self.drainer:
+                self.drainer.join(10)
             self.proc.stderr.close()
             self.proc = None
 
@@ -117,6 +140,8 @@ class Daemon:
         """SIGTERM: the clean shutdown must end with status 0."""
         self.proc.send_signal(signal.SIGTERM)
         status = self.proc.wait(60)
+        if self.drainer:
+            self.drainer.join(10)
         self.proc.stderr.close()
         self.proc = None
         if status != 0:
@@ -127,7 +152,7 @@ class Daemon:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port,
                                               timeout=30)
-            hdrs = {}
+            hdrs = {"Authorization": self.auth}
             if body is not None:
                 body = json.dumps(body).encode()
                 hdrs["Content-Type"] = "application/json"
@@ -334,6 +359,19 @@ class Crash:
             timer.join()
         self.d.reap()
 
+    def accept_then_kill(self):
+        """One move, SIGKILL the moment its 202 arrives (--kill-on-accept):
+        the 202 names a task, so the task and the move's intent must have
+        been durable before it was sent; the restart must show that task
+        (settle) and the move at its source or, if Completed, its target
+        (check)."""
+        try:
+            self.start_move()
+        except Gone as e:
+            raise Failure(f"move refused before any kill: {e}") from e
+        self.d.kill()
+        self.d.reap()
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -344,6 +382,9 @@ def main():
     ap.add_argument("--max-kill-ms", type=float, default=250.0,
                     help="kills land uniformly in 0..this after a round's "
                          "stream starts")
+    ap.add_argument("--kill-on-accept", action="store_true",
+                    help="each round starts one move and kills the daemon "
+                         "as soon as its 202 Accepted arrives")
     args = ap.parse_args()
     print(f"crash_moves: seed {args.seed}, {args.rounds} rounds",
           flush=True)
@@ -359,7 +400,10 @@ def main():
             c.settle()
             c.bind_all()
             for rnd in range(1, args.rounds + 1):
-                c.stream(c.rng.uniform(0, args.max_kill_ms) / 1000.0)
+                if args.kill_on_accept:
+                    c.accept_then_kill()
+                else:
+                    c.stream(c.rng.uniform(0, args.max_kill_ms) / 1000.0)
                 d.start()
                 c.settle()
                 c.check()

@@ -33,11 +33,13 @@ Usage: redfish_contract.py --daemon PATH --chassis FILE --redfish DIR
 """
 
 import argparse
+import base64
 import http.client
 import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -54,17 +56,24 @@ SCHEMA_BASE = "http://redfish.dmtf.org/schemas/v1/"
 ROOT = "/redfish/v1"
 
 # Links to resources that come with a later issue: reported, not failed,
-# while they answer 404.  Issue 5 brings the session service.
-PENDING = {
-    "/redfish/v1/SessionService/Sessions": "issue 5 (sessions)",
-}
+# while they answer 404.
+PENDING = {}
+
+# The first Administrator of the test daemon (--admin-password-file); the
+# walk runs over HTTPS, trusting the certificate the daemon generated,
+# with a session token.
+ADMIN = "admin"
+PASSWORD = "contract-Passw0rd-" + os.urandom(6).hex()
 
 TYPE_RE = re.compile(r"^#([A-Za-z0-9]+)(\.v\d+_\d+_\d+)?\.([A-Za-z0-9]+)$")
 
 
 class Contract:
-    def __init__(self, port, redfish_dir):
+    def __init__(self, port, redfish_dir, cafile):
         self.port = port
+        self.tls = ssl.create_default_context(cafile=cafile)
+        self.token = None
+        self.conn = None
         self.schema_dir = os.path.join(redfish_dir, "json-schema")
         self.csdl_dir = os.path.join(redfish_dir, "csdl")
         self.store = {}
@@ -79,15 +88,32 @@ class Contract:
         self.failures.append(f"{uri}: {why}")
 
     def request(self, method, uri, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         hdrs = dict(headers or {})
+        if self.token and "Authorization" not in hdrs:
+            hdrs.setdefault("X-Auth-Token", self.token)
         if body is not None:
             body = json.dumps(body).encode()
             hdrs.setdefault("Content-Type", "application/json")
-        conn.request(method, uri, body=body, headers=hdrs)
-        resp = conn.getresponse()
-        data = resp.read()
-        conn.close()
+        # one kept-alive HTTPS connection (a TLS handshake per request
+        # would slow the walk down several times); a new one if the
+        # server closed it
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPSConnection(
+                    "localhost", self.port, timeout=30, context=self.tls)
+            try:
+                self.conn.request(method, uri, body=body, headers=hdrs)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        if resp.will_close:
+            self.conn.close()
+            self.conn = None
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
 
     def load_schema_file(self, name):
@@ -277,7 +303,83 @@ class Contract:
             self.fail(monitor, f"task monitor: status {st}")
         self.want_types.add("Task")
 
+    # -- security (issue 5) -------------------------------------------------
+    def login(self):
+        """POST Sessions: 201, X-Auth-Token, Location of a Session."""
+        uri = ROOT + "/SessionService/Sessions"
+        st, h, data = self.request("POST", uri, body={"UserName": ADMIN,
+                                                      "Password": PASSWORD})
+        if st != 201 or not h.get("x-auth-token") or \
+                not h.get("location", "").startswith(uri + "/"):
+            self.fail(uri, f"login: {st} {h} {data[:300]!r}")
+            return
+        self.token = h["x-auth-token"]
+        if PASSWORD.encode() in data or self.token.encode() in data:
+            self.fail(uri, "login answer shows the password or token")
+        self.validate("POST " + uri, json.loads(data), "Session.v1_8_0.json",
+                      "Session")
+
+    def check_security(self, log):
+        """Anonymous requests get 401 with WWW-Authenticate; Basic works;
+        neither the password nor the token is in the log or the audit
+        entries."""
+        token, self.token = self.token, None
+        for uri in (ROOT + "/Fabrics", ROOT + "/AccountService/Accounts"):
+            st, h, data = self.request("GET", uri)
+            if st != 401 or h.get("www-authenticate") != \
+                    'Basic realm="mrfabricd"':
+                self.fail(uri, f"anonymous: {st} {h.get('www-authenticate')}")
+            else:
+                self.validate("GET " + uri, json.loads(data),
+                              "redfish-error.v1_0_2.json", "RedfishError")
+        basic = base64.b64encode(f"{ADMIN}:{PASSWORD}".encode()).decode()
+        st, _, _ = self.request("GET", ROOT + "/Fabrics",
+                                headers={"Authorization": "Basic " + basic})
+        if st != 200:
+            self.fail(ROOT + "/Fabrics", f"Basic: status {st}")
+        self.token = token
+        entries = ROOT + "/Managers/FabricManager/LogServices/Audit/Entries"
+        st, _, data = self.request("GET", entries)
+        if st != 200 or b"/SessionService/Sessions" not in data:
+            self.fail(entries, f"status {st}, no login recorded")
+        for secret in (PASSWORD, token or "no-token"):
+            if secret.encode() in data:
+                self.fail(entries, "a secret is in the audit entries")
+            if any(secret in line for line in log):
+                self.fail("mrfabricd", "a secret is in the log")
+
     # -- documents around the tree ----------------------------------------
+    def check_registries(self):
+        """Registry documents the service serves itself (a Location Uri
+        of a MessageRegistryFile inside the tree, no @odata.id link):
+        each validates against the MessageRegistry schema it names."""
+        st, _, data = self.request("GET", ROOT + "/Registries")
+        if st != 200:
+            self.fail(ROOT + "/Registries", f"status {st}")
+            return
+        for m in json.loads(data).get("Members", []):
+            st, _, data = self.request("GET", m["@odata.id"])
+            locs = json.loads(data).get("Location", []) if st == 200 else []
+            for loc in locs:
+                uri = loc.get("Uri", "")
+                if not uri.startswith(ROOT):
+                    continue
+                st, h, doc = self.request("GET", uri)
+                if st != 200:
+                    self.fail(uri, f"GET status {st}")
+                    continue
+                body = json.loads(doc)
+                self.checked += 1
+                odata_type = body.get("@odata.type")
+                self.check_headers(uri, st, h, doc, odata_type)
+                t = TYPE_RE.match(odata_type or "")
+                if not t or not t.group(2):
+                    self.fail(uri, f"@odata.type {odata_type!r}")
+                    continue
+                self.types.add(t.group(1) + t.group(2))
+                self.validate(uri, body, f"{t.group(1)}{t.group(2)}.json",
+                              t.group(3))
+
     def check_versions(self):
         st, _, data = self.request("GET", "/redfish")
         if st != 200 or json.loads(data) != {"v1": "/redfish/v1/"}:
@@ -353,9 +455,14 @@ class Contract:
 
 def start_daemon(args, workdir):
     cfg = os.path.join(workdir, "mrfabricd.json")
+    pwfile = os.path.join(workdir, "admin-password")
+    with open(pwfile, "w", encoding="utf-8") as f:
+        f.write(PASSWORD + "\n")
     with open(cfg, "w", encoding="utf-8") as f:
         json.dump({"listen": {"address": "127.0.0.1", "port": 0},
-                   "database": os.path.join(workdir, "state.db")}, f)
+                   "database": os.path.join(workdir, "state.db"),
+                   "accounts": {"admin_user": ADMIN,
+                                "admin_password_file": pwfile}}, f)
     proc = subprocess.Popen(
         [args.daemon, "--sim", args.chassis, "--config", cfg],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -366,7 +473,7 @@ def start_daemon(args, workdir):
     def reader():
         for line in proc.stderr:
             log.append(line)
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
+            m = re.search(r"listening on https://127\.0\.0\.1:(\d+)/", line)
             if m and not port:
                 port.append(int(m.group(1)))
                 found.set()
@@ -392,14 +499,18 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="mrfabricd-contract-") as wd:
         proc, port, log, reader = start_daemon(args, wd)
-        c = Contract(port, args.redfish)
+        c = Contract(port, args.redfish,
+                     os.path.join(wd, "mrfabricd-cert.pem"))
         try:
             c.check_versions()
+            c.login()
             c.start_changes()
             c.walk()
+            c.check_registries()
             c.check_odata()
             c.check_metadata()
             c.check_errors()
+            c.check_security(log)
             met = {re.sub(r"\.v\d+_\d+_\d+$", "", t) for t in c.types}
             for t in sorted(c.want_types - met):
                 c.fail(ROOT, f"the walk met no {t} resource")

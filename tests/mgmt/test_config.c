@@ -64,6 +64,7 @@ Test(mgmt_config, defaults_name_documented_values)
 	cr_assert_eq(c.managed_unbind_timeout_ms, 10000);
 	cr_assert_eq(c.move_timeout_ms, 60000);
 	cr_assert_eq(c.connection_timeout_s, 30);
+	cr_assert_eq(c.switch_timeout_ms, 250);
 	cr_assert_eq(c.event_retention, 1024);
 	cr_assert_eq(c.body_max, 1024 * 1024);
 	cr_assert_float_eq(c.sim_speed, 1.0, 1e-12);
@@ -92,7 +93,8 @@ Test(mgmt_config, full_file_sets_every_field)
 			"{\"listen\": {\"address\": \"::1\", \"port\": 0},"
 			" \"database\": \"/tmp/x.db\","
 			" \"timeouts\": {\"managed_unbind_ms\": 500,"
-			"  \"move_ms\": 2000, \"connection_s\": 5},"
+			"  \"move_ms\": 2000, \"connection_s\": 5,"
+			"  \"switch_ms\": 40},"
 			" \"events\": {\"retention\": 7},"
 			" \"limits\": {\"body_bytes\": 4096},"
 			" \"sim\": {\"speed\": 2.5},"
@@ -106,6 +108,7 @@ Test(mgmt_config, full_file_sets_every_field)
 	cr_assert_eq(c.managed_unbind_timeout_ms, 500);
 	cr_assert_eq(c.move_timeout_ms, 2000);
 	cr_assert_eq(c.connection_timeout_s, 5);
+	cr_assert_eq(c.switch_timeout_ms, 40);
 	cr_assert_eq(c.event_retention, 7);
 	cr_assert_eq(c.body_max, 4096);
 	cr_assert_float_eq(c.sim_speed, 2.5, 1e-12);
@@ -172,6 +175,8 @@ ParameterizedTestParameters(mgmt_config, bad_field_is_named_and_changes_nothing)
 		  "^cfg\\.json: listen: unknown property \"adress\"" },
 		{ "{\"timeouts\": {\"move_ms\": 10}}",
 		  "^cfg\\.json: timeouts\\.move_ms: .*10.*1000" },
+		{ "{\"timeouts\": {\"switch_ms\": 5}}",
+		  "^cfg\\.json: timeouts\\.switch_ms: .*5.*10" },
 		{ "{\"limits\": {\"body_bytes\": 100}}",
 		  "^cfg\\.json: limits\\.body_bytes: .*100.*1024" },
 		{ "{\"events\": {\"retention\": 0}}",

@@ -647,3 +647,192 @@ Test(mgmt_events, overflowed_switch_log_becomes_one_marker_event)
 	cr_assert(strstr(e[0].payload, "SwitchEventsLost"), "%s", e[0].payload);
 	mgmt_store_events_free(e, n);
 }
+
+/* ---------------------------------------------------------------------
+ * Events held until the store makes them durable (mgmt/store.h
+ * "Deferred durability")
+ */
+
+/* Run the loop @n iterations, reading everything that arrives on @c. */
+static void t_drain(struct t_conn *c, unsigned n)
+{
+	char buf[4096];
+	unsigned i;
+	ssize_t got;
+
+	for (i = 0; i < n && !c->eof; i++) {
+		cr_assert_eq(mgmt_loop_run_once(fx.loop, 0, NULL), 0);
+		while ((got = recv(c->fd, buf, sizeof(buf), 0)) > 0) {
+			c->raw = realloc(c->raw, c->len + (size_t)got + 1);
+			memcpy(c->raw + c->len, buf, (size_t)got);
+			c->len += (size_t)got;
+			c->raw[c->len] = '\0';
+		}
+		if (got == 0)
+			c->eof = true;
+	}
+}
+
+/* Post a ResourceChanged event about @origin; its id. */
+static uint64_t post_about(const char *origin)
+{
+	const struct mgmt_event e = {
+		.type = "ResourceUpdated",
+		.message_id = RESOURCE_CHANGED,
+		.message = "One or more resource properties have changed.",
+		.origin_uri = origin,
+	};
+	struct fm_err err = { 0 };
+	uint64_t id = 0;
+
+	cr_assert_eq(mgmt_events_post(&id, fx.ev, &e, &err), 0, "%s", err.msg);
+	cr_assert_gt(id, 0);
+	return id;
+}
+
+/* The fixture with a deferred store and one stream at the newest event. */
+static void start_deferred(struct t_conn *c)
+{
+	struct fm_err err = { 0 };
+
+	start(0, NULL);
+	cr_assert_eq(mgmt_store_defer(fx.store, true, &err), 0, "%s", err.msg);
+	t_open(c, SSE_URI, NULL);
+	t_recv(c, "retry:");
+	cr_assert(strstr(c->raw, "HTTP/1.1 200"), "%s", c->raw);
+}
+
+static void flush_ok(void)
+{
+	struct fm_err err = { 0 };
+
+	cr_assert_eq(mgmt_store_flush(fx.store, &err), 0, "%s", err.msg);
+}
+
+Test(mgmt_events, deferred_event_reaches_no_stream_before_the_flush)
+{
+	struct t_conn c;
+
+	start_deferred(&c);
+	post_about("/redfish/v1/Fabrics/PCIe/Zones/1");
+	t_drain(&c, 50);
+	cr_assert_null(strstr(c.raw, "data: "), "%s", c.raw);
+	t_close(&c);
+}
+
+Test(mgmt_events, deferred_event_reaches_the_stream_with_its_id_after_the_flush)
+{
+	struct t_sse ev[8];
+	struct t_conn c;
+	char until[32];
+	uint64_t id;
+	size_t n;
+
+	start_deferred(&c);
+	id = post_about("/redfish/v1/Fabrics/PCIe/Zones/1");
+	t_drain(&c, 5);
+	flush_ok();
+	snprintf(until, sizeof(until), "id: %llu\n", (unsigned long long)id);
+	t_recv(&c, until);
+	t_drain(&c, 20);
+	n = t_events(ev, FM_ARRAY_SIZE(ev), &c);
+	cr_assert_eq(n, 1, "%s", c.raw);
+	cr_assert_eq(ev[0].id, id);
+	cr_assert_str_eq(t_rec(&ev[0], "EventId"),
+			 json_object_get_string(
+				 json_object_object_get(ev[0].data, "Id")));
+	cr_assert(strstr(c.raw, "Zones/1"), "%s", c.raw);
+	t_events_free(ev, n);
+	t_close(&c);
+}
+
+Test(mgmt_events,
+     event_of_an_undone_group_is_never_sent_and_the_next_takes_the_next_id)
+{
+	struct t_sse ev[8];
+	struct t_conn c;
+	char until[32];
+	uint64_t first, undone, next;
+	size_t n;
+
+	start_deferred(&c);
+	first = post_about("/redfish/v1/Fabrics/PCIe/Zones/1");
+	cr_assert_eq(mgmt_store_txn_begin(fx.store, NULL), 0);
+	undone = post_about("/redfish/v1/Fabrics/PCIe/Zones/2");
+	mgmt_store_txn_rollback(fx.store);
+	next = post_about("/redfish/v1/Fabrics/PCIe/Zones/3");
+	cr_assert_gt(undone, first);
+	cr_assert_gt(next, first);
+	flush_ok();
+	snprintf(until, sizeof(until), "id: %llu\n", (unsigned long long)next);
+	t_recv(&c, until);
+	t_drain(&c, 20);
+	n = t_events(ev, FM_ARRAY_SIZE(ev), &c);
+	cr_assert_eq(n, 2, "%s", c.raw);
+	cr_assert_eq(ev[0].id, first);
+	cr_assert_eq(ev[1].id, next);
+	cr_assert(strstr(c.raw, "Zones/3"), "%s", c.raw);
+	cr_assert_null(strstr(c.raw, "Zones/2"), "%s", c.raw);
+	/* the store kept exactly what the stream was sent */
+	cr_assert_eq(mgmt_events_last(fx.ev), next);
+	t_events_free(ev, n);
+	t_close(&c);
+}
+
+Test(mgmt_events, last_does_not_count_events_held_for_the_flush)
+{
+	struct t_conn c;
+	uint64_t before, id;
+
+	start_deferred(&c);
+	before = mgmt_events_last(fx.ev);
+	id = post_about("/redfish/v1/Fabrics/PCIe/Zones/1");
+	cr_assert_eq(mgmt_events_last(fx.ev), before);
+	flush_ok();
+	cr_assert_eq(mgmt_events_last(fx.ev), id);
+	t_close(&c);
+}
+
+Test(mgmt_events,
+     stream_opened_while_an_event_is_held_gets_it_only_after_the_flush)
+{
+	struct t_conn late;
+	struct t_conn c;
+	char until[32];
+	uint64_t id;
+
+	start_deferred(&c);
+	t_close(&c);
+	id = post_about("/redfish/v1/Fabrics/PCIe/Zones/1");
+	/* resumes after event 0: the replay must not read the held one */
+	t_open(&late, SSE_URI, "Last-Event-ID: 0");
+	t_recv(&late, "retry:");
+	t_drain(&late, 50);
+	cr_assert_null(strstr(late.raw, "data: "), "%s", late.raw);
+	flush_ok();
+	snprintf(until, sizeof(until), "id: %llu\n", (unsigned long long)id);
+	t_recv(&late, until);
+	cr_assert(strstr(late.raw, until), "%s", late.raw);
+	t_close(&late);
+}
+
+Test(mgmt_events, event_of_a_group_reaches_the_stream_when_the_group_commits)
+{
+	struct t_conn c;
+	char until[32];
+	uint64_t id;
+
+	/* not deferred: the group's commit is what makes it durable */
+	start(0, NULL);
+	t_open(&c, SSE_URI, NULL);
+	t_recv(&c, "retry:");
+	cr_assert_eq(mgmt_store_txn_begin(fx.store, NULL), 0);
+	id = post_about("/redfish/v1/Fabrics/PCIe/Zones/1");
+	t_drain(&c, 50);
+	cr_assert_null(strstr(c.raw, "data: "), "%s", c.raw);
+	cr_assert_eq(mgmt_store_txn_commit(fx.store, NULL), 0);
+	snprintf(until, sizeof(until), "id: %llu\n", (unsigned long long)id);
+	t_recv(&c, until);
+	cr_assert(strstr(c.raw, until), "%s", c.raw);
+	t_close(&c);
+}

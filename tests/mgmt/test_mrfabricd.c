@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mgmt/auth.h"
 #include "tests/support/support.h"
 
 #define CHASSIS "examples/chassis-small.json"
@@ -248,17 +249,60 @@ Test(mgmt_mrfabricd, unreachable_switch_exits_one_naming_it)
 	cr_assert(strstr(p.err, "/nonexistent/fmp.sock"), "%s", p.err);
 }
 
-/* A started daemon: the port from its log line. */
+/* A started daemon: the port from its log line (HTTPS or plain). */
 static unsigned started(struct proc *p)
 {
 	const char *at;
 	unsigned port = 0;
 
 	cr_assert(read_until(p, "/redfish/v1\n"), "no start: %s", p->err);
-	at = strstr(p->err, "listening on http://127.0.0.1:");
+	at = strstr(p->err, "listening on http");
 	cr_assert(at, "%s", p->err);
-	cr_assert_eq(sscanf(at, "listening on http://127.0.0.1:%u", &port), 1);
+	at = strstr(at, "://127.0.0.1:");
+	cr_assert(at, "%s", p->err);
+	cr_assert_eq(sscanf(at, "://127.0.0.1:%u", &port), 1);
 	return port;
+}
+
+Test(mgmt_mrfabricd, plain_http_off_loopback_exits_one_naming_the_field)
+{
+	char chassis[512];
+	struct proc p = run("--sim", src(chassis, sizeof(chassis), CHASSIS),
+			    "--listen", "0.0.0.0:0", "--plain-http", NULL);
+
+	cr_assert_eq(wait_exit(&p), 1);
+	cr_assert_str_eq(p.err,
+			 "mrfabricd: --plain-http: listen.plain_http: plain "
+			 "HTTP is allowed only on a loopback address "
+			 "(127.0.0.0/8 or ::1), not on 0.0.0.0: use HTTPS\n");
+}
+
+Test(mgmt_mrfabricd, first_start_prints_the_admin_password_once)
+{
+	static const char line[] = "first start: Administrator account "
+				   "\"admin\", password ";
+	char chassis[512];
+	struct proc p;
+	const char *at;
+	unsigned round;
+
+	src(chassis, sizeof(chassis), CHASSIS);
+	for (round = 0; round < 2; round++) {
+		p = run("--sim", chassis, "--listen", "127.0.0.1:0", NULL);
+		started(&p);
+		at = strstr(p.err, line);
+		if (round == 0) {
+			cr_assert(at, "%s", p.err);
+			cr_assert_eq(strcspn(at + sizeof(line) - 1, "\n"),
+				     MGMT_GENERATED_PASSWORD_LEN);
+		} else {
+			cr_assert_null(at, "printed again: %s", p.err);
+		}
+		cr_assert(strstr(p.err, "listening on https://"), "%s", p.err);
+		cr_assert(strstr(p.err, "SHA-256 fingerprint "), "%s", p.err);
+		kill(p.pid, SIGTERM);
+		cr_assert_eq(wait_exit(&p), 0, "%s", p.err);
+	}
 }
 
 static void http_get_root(unsigned port, char *out, size_t len)
@@ -291,7 +335,8 @@ static void serves_then_stops_on(int sig)
 	unsigned port;
 
 	write_config(cfg, sizeof(cfg),
-		     "{\"listen\": {\"port\": 0}, \"database\": \"state.db\"}");
+		     "{\"listen\": {\"port\": 0, \"plain_http\": true}, "
+		     "\"database\": \"state.db\"}");
 	p = run("--sim", src(chassis, sizeof(chassis), CHASSIS), "--config",
 		cfg, NULL);
 	port = started(&p);
@@ -349,7 +394,8 @@ Test(mgmt_mrfabricd, switch_daemon_manages_mrfabric_sim_over_fmp)
 	sim = start_prog(sim_bin, sim_args);
 	cr_assert(read_until(&sim, "serving FMP on"), "%s", sim.err);
 	snprintf(arg, sizeof(arg), "unix:%s", sock);
-	d = run("--switch", arg, "--listen", "127.0.0.1:0", NULL);
+	d = run("--switch", arg, "--listen", "127.0.0.1:0", "--plain-http",
+		NULL);
 	port = started(&d);
 	cr_assert(strstr(d.err, "switch sw0: firmware "), "%s", d.err);
 	http_get_root(port, resp, sizeof(resp));

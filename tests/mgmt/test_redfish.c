@@ -144,6 +144,7 @@ ParameterizedTestParameters(mgmt_redfish, error_code_maps_to_status_and_message)
 		{ FM_ENOSPC, 409, "ResourceExhaustion" },
 		{ FM_EPERM, 403, "InsufficientPrivilege" },
 		{ FM_EUNSUPP, 501, "GeneralError" },
+		{ FM_EUNAVAIL, 503, "ServiceTemporarilyUnavailable" },
 		{ 0, 500, "InternalError" },
 		{ 999, 500, "InternalError" },
 	};
@@ -179,6 +180,22 @@ Test(mgmt_redfish, general_error_carries_the_detail_as_resolution)
 	cr_assert_str_eq(
 		jstr(r.json, "error/@Message.ExtendedInfo/0/Resolution"),
 		"fid 0x00020001 is bound to partition 1");
+	mgmt_resp_fini(&r);
+}
+
+Test(mgmt_redfish, unavailable_asks_to_retry_in_one_second)
+{
+	struct mgmt_resp r;
+
+	mgmt_resp_init(&r);
+	mgmt_rf_error_from_code(&r, -FM_EUNAVAIL, "/redfish/v1/Fabrics",
+				"switch unreachable");
+	cr_assert_str_eq(
+		jstr(r.json, "error/@Message.ExtendedInfo/0/MessageArgs/0"),
+		"1");
+	cr_assert_str_eq(jstr(r.json, "error/@Message.ExtendedInfo/0/Message"),
+			 "The service is temporarily unavailable.  Retry in 1 "
+			 "seconds.");
 	mgmt_resp_fini(&r);
 }
 

@@ -323,8 +323,9 @@ Test(mgmt_res_root, metadata_references_exist_in_dmtf_csdl)
 	get(&r, "/redfish/v1/$metadata");
 	doc = strndup(r.body, r.body_len);
 	/* RedfishExtensions, Resource, Message, ServiceRoot, the registry
-	 * file and its collection, and the four extra types */
-	cr_assert_eq(check_references(doc), 10);
+	 * file and its collection, the OEM registry (MessageRegistry), and
+	 * the four extra types */
+	cr_assert_eq(check_references(doc), 11);
 	free(doc);
 	mgmt_resp_fini(&r);
 }

@@ -591,3 +591,41 @@ Test(mgmt_zones_actions, two_moves_swapping_hosts_both_complete)
 	cr_assert_eq(mw_switch_fn(&fx, MW_FID(1)).partition, 1);
 	cr_assert_eq(mw_switch_fn(&fx, MW_FID(2)).partition, 0);
 }
+
+Test(mgmt_zones_actions, two_moves_into_one_zone_take_different_vppbs)
+{
+	struct mgmt_store_binding b1, b2;
+	struct mgmt_store_task t;
+	uint64_t a, b;
+
+	BIND(1, 0);
+	BIND(2, 0);
+	cr_assert_eq(mw_move(&fx, &a, MW_EP(1), MW_ZONE(1)), 202);
+	cr_assert_eq(mw_move(&fx, &b, MW_EP(2), MW_ZONE(1)), 202);
+	mw_run_tasks(&fx);
+	mw_task(&fx, &t, a);
+	cr_assert_eq(t.state, MGMT_TASK_COMPLETED);
+	mgmt_store_task_fini(&t);
+	mw_task(&fx, &t, b);
+	cr_assert_eq(t.state, MGMT_TASK_COMPLETED);
+	mgmt_store_task_fini(&t);
+	cr_assert_eq(mgmt_store_binding_get(&b1, fx.store, MW_FID(1), NULL), 0);
+	cr_assert_eq(mgmt_store_binding_get(&b2, fx.store, MW_FID(2), NULL), 0);
+	cr_assert_eq(b1.partition, 1);
+	cr_assert_eq(b2.partition, 1);
+	cr_assert_neq(b1.vppb, b2.vppb);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(1)).vppb, b1.vppb);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(2)).vppb, b2.vppb);
+	cr_assert_eq(mw_blade_vfs(&fx, 1), 2);
+}
+
+Test(mgmt_zones_actions, add_endpoint_records_the_vppb_it_bound)
+{
+	struct mgmt_store_binding b;
+
+	BIND(1, 0);
+	BIND(2, 0);
+	cr_assert_eq(mgmt_store_binding_get(&b, fx.store, MW_FID(2), NULL), 0);
+	cr_assert_geq(b.vppb, 0);
+	cr_assert_eq(mw_switch_fn(&fx, MW_FID(2)).vppb, b.vppb);
+}

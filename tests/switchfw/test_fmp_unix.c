@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * FMP over a UNIX socket: framing, several clients, bad frames, flow
- * control, the socket file's life, and the blocking client.  The server
- * answers with a small handler (the dispatcher's own tests are in
- * test_fmp_dispatch.c); most tests drive sw_fmp_unix_server_process()
- * from the test thread against raw client sockets, so every step is
- * deterministic.
+ * control, the socket file's life, and the client (deadline, circuit
+ * breaker, reconnect).  The server answers with a small handler (the
+ * dispatcher's own tests are in test_fmp_dispatch.c); most tests drive
+ * sw_fmp_unix_server_process() from the test thread against raw client
+ * sockets, and the client's tests use servers scripted on raw sockets,
+ * so every step is deterministic.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "switchfw/fmp.h"
@@ -545,4 +547,253 @@ Test(sw_fmp_unix, blocking_client_reports_server_hangup)
 			  strstr(err.msg, "recv"),
 		  "%s", err.msg);
 	sw_fmp_unix_client_close(uc);
+}
+
+/* ---------------------------------------------------------------------
+ * Deadline, circuit breaker and reconnect, against servers the test
+ * scripts byte by byte on raw sockets.
+ */
+#define T_DEADLINE_MS 200
+
+static uint64_t t_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A listening socket at path that the test accepts on (or never). */
+static int t_listen_raw(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_lt(strlen(path), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	return fd;
+}
+
+static void t_listen_raw_close(int fd)
+{
+	close(fd);
+	unlink(path);
+}
+
+/* A client of path, as the daemon sets it up, with the test deadline. */
+static struct sw_fmp_client *t_client(struct sw_fmp_unix_client **uc)
+{
+	struct sw_fmp_client *c = NULL;
+	struct sw_fmp_transport t;
+	struct fm_err err = { 0 };
+
+	cr_assert_eq(sw_fmp_unix_client_connect(uc, path, &err), 0, "%s",
+		     err.msg);
+	sw_fmp_unix_client_set_deadline(*uc, T_DEADLINE_MS);
+	sw_fmp_unix_client_transport(&t, *uc);
+	cr_assert_eq(sw_fmp_client_new(&c, &t, NULL), 0);
+	return c;
+}
+
+/* Identify through @c: its result, @err filled, *ms the time taken. */
+static int t_identify(struct sw_fmp_client *c, uint64_t *ms, struct fm_err *err)
+{
+	struct sw_fmp_identify_rsp id;
+	uint64_t t0 = t_now_ms();
+	int ret;
+
+	fm_err_clear(err);
+	ret = sw_fmp_client_identify(&id, c, err);
+	*ms = t_now_ms() - t0;
+	if (ret == 0)
+		cr_assert_str_eq(id.name, "unix-test");
+	return ret;
+}
+
+Test(sw_fmp_unix, client_call_to_a_mute_server_times_out_within_deadline)
+{
+	struct sw_fmp_unix_client *uc = NULL;
+	struct sw_fmp_client *c;
+	struct fm_err err = { 0 };
+	int lfd = t_listen_raw(); /* accepts in the kernel, never answers */
+	uint64_t ms;
+
+	c = t_client(&uc);
+	cr_assert_eq(t_identify(c, &ms, &err), -FM_ETIMEDOUT, "%s", err.msg);
+	cr_assert_geq(ms, T_DEADLINE_MS - 5);
+	cr_assert_lt(ms, 2 * T_DEADLINE_MS, "took %llu ms",
+		     (unsigned long long)ms);
+	cr_assert(strstr(err.msg, "no response within 200 ms"), "%s", err.msg);
+	cr_assert_not(sw_fmp_unix_client_connected(uc));
+	sw_fmp_client_free(c);
+	sw_fmp_unix_client_close(uc);
+	t_listen_raw_close(lfd);
+}
+
+Test(sw_fmp_unix, client_fails_at_once_while_disconnected)
+{
+	struct sw_fmp_unix_client *uc = NULL;
+	struct sw_fmp_client *c;
+	struct fm_err err = { 0 };
+	int lfd = t_listen_raw();
+	uint64_t ms;
+
+	c = t_client(&uc);
+	cr_assert_eq(t_identify(c, &ms, &err), -FM_ETIMEDOUT, "%s", err.msg);
+	cr_assert_eq(t_identify(c, &ms, &err), -FM_EUNAVAIL, "%s", err.msg);
+	cr_assert_lt(ms, 5, "took %llu ms", (unsigned long long)ms);
+	cr_assert(strstr(err.msg, "switch unreachable since "), "%s", err.msg);
+	cr_assert(strstr(err.msg, "(no response within 200 ms)"), "%s",
+		  err.msg);
+	cr_assert_str_eq(sw_fmp_unix_client_down_reason(uc),
+			 "no response within 200 ms");
+	sw_fmp_client_free(c);
+	sw_fmp_unix_client_close(uc);
+	t_listen_raw_close(lfd);
+}
+
+Test(sw_fmp_unix, client_reconnect_without_server_stays_disconnected)
+{
+	struct sw_fmp_unix_client *uc = NULL;
+	struct sw_fmp_client *c;
+	struct fm_err err = { 0 };
+	int lfd = t_listen_raw();
+	uint64_t ms;
+
+	c = t_client(&uc);
+	cr_assert_eq(t_identify(c, &ms, &err), -FM_ETIMEDOUT, "%s", err.msg);
+	t_listen_raw_close(lfd);
+	fm_err_clear(&err);
+	cr_assert_eq(sw_fmp_unix_client_reconnect(uc, &err), -FM_EUNAVAIL);
+	cr_assert(strstr(err.msg, "reconnect"), "%s", err.msg);
+	cr_assert_not(sw_fmp_unix_client_connected(uc));
+	cr_assert_eq(t_identify(c, &ms, &err), -FM_EUNAVAIL, "%s", err.msg);
+	sw_fmp_client_free(c);
+	sw_fmp_unix_client_close(uc);
+}
+
+Test(sw_fmp_unix, client_works_again_after_reconnecting_to_a_new_server)
+{
+	struct sw_fmp_unix_client *uc = NULL;
+	struct sw_fmp_client *c;
+	struct fm_err err = { 0 };
+	int lfd = t_listen_raw();
+	struct t_loop l;
+	uint64_t ms;
+
+	c = t_client(&uc);
+	cr_assert_eq(t_identify(c, &ms, &err), -FM_ETIMEDOUT, "%s", err.msg);
+	t_listen_raw_close(lfd);
+	t_loop_start(&l); /* the switch process restarted */
+	cr_assert_eq(sw_fmp_unix_client_reconnect(uc, &err), 0, "%s", err.msg);
+	cr_assert(sw_fmp_unix_client_connected(uc));
+	cr_assert_null(sw_fmp_unix_client_down_reason(uc));
+	cr_assert_eq(t_identify(c, &ms, &err), 0, "%s", err.msg);
+	cr_assert_eq(t_identify(c, &ms, &err), 0, "%s", err.msg);
+	sw_fmp_client_free(c);
+	sw_fmp_unix_client_close(uc);
+	t_loop_stop(&l);
+}
+
+/*
+ * A scripted server: on its first connection it reads one request and
+ * writes only the start of a response (a header announcing 40 bytes and
+ * 10 of them), then closes (@close_first) or goes silent; on the next
+ * connection it answers properly.
+ */
+struct t_script {
+	int lfd;
+	bool close_first;
+	int first; /* the first connection, kept open when silent */
+	pthread_t th;
+};
+
+/* Read one request frame from @fd into @req; its length. */
+static size_t t_read_frame(int fd, uint8_t *req)
+{
+	size_t have = 0, need = SW_FMP_FRAME_HDR;
+
+	while (have < need) {
+		ssize_t n = read(fd, req + have, need - have);
+
+		if (n <= 0)
+			return 0;
+		have += (size_t)n;
+		if (have == SW_FMP_FRAME_HDR)
+			need += get32(req);
+	}
+	return need - SW_FMP_FRAME_HDR;
+}
+
+static void *t_script_run(void *arg)
+{
+	static uint8_t req[SW_FMP_FRAME_HDR + SW_FMP_MAX_MSG];
+	static uint8_t rsp[SW_FMP_FRAME_HDR + SW_FMP_MAX_MSG];
+	struct t_script *s = arg;
+	uint8_t partial[SW_FMP_FRAME_HDR + 10];
+	size_t len, rlen;
+	int fd;
+
+	s->first = accept(s->lfd, NULL, NULL);
+	if (s->first < 0 || !t_read_frame(s->first, req))
+		return NULL;
+	put32(partial, 40);
+	memset(partial + SW_FMP_FRAME_HDR, 'X', 10);
+	if (write(s->first, partial, sizeof(partial)) != sizeof(partial))
+		return NULL;
+	if (s->close_first) {
+		close(s->first);
+		s->first = -1;
+	}
+	fd = accept(s->lfd, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	len = t_read_frame(fd, req);
+	rlen = t_handle(NULL, rsp + SW_FMP_FRAME_HDR, req + SW_FMP_FRAME_HDR,
+			len);
+	put32(rsp, (uint32_t)rlen);
+	if (write(fd, rsp, SW_FMP_FRAME_HDR + rlen) < 0)
+		perror("t_script_run");
+	close(fd);
+	return NULL;
+}
+
+/* Half a response, then @close_first or silence; the next call after a
+ * reconnect must read the new answer, not the old half. */
+static void half_response_leaves_no_stale_bytes(bool close_first, int code)
+{
+	struct t_script s = { .lfd = t_listen_raw(),
+			      .close_first = close_first,
+			      .first = -1 };
+	struct sw_fmp_unix_client *uc = NULL;
+	struct sw_fmp_client *c;
+	struct fm_err err = { 0 };
+	uint64_t ms;
+
+	cr_assert_eq(pthread_create(&s.th, NULL, t_script_run, &s), 0);
+	c = t_client(&uc);
+	cr_assert_eq(t_identify(c, &ms, &err), code, "%s", err.msg);
+	cr_assert_lt(ms, 2 * T_DEADLINE_MS);
+	cr_assert_not(sw_fmp_unix_client_connected(uc));
+	cr_assert_eq(sw_fmp_unix_client_reconnect(uc, &err), 0, "%s", err.msg);
+	cr_assert_eq(t_identify(c, &ms, &err), 0, "%s", err.msg);
+	pthread_join(s.th, NULL);
+	if (s.first >= 0)
+		close(s.first);
+	sw_fmp_client_free(c);
+	sw_fmp_unix_client_close(uc);
+	t_listen_raw_close(s.lfd);
+}
+
+Test(sw_fmp_unix, server_closing_mid_response_leaves_no_stale_bytes)
+{
+	half_response_leaves_no_stale_bytes(true, -FM_EIO);
+}
+
+Test(sw_fmp_unix, server_stalling_mid_response_leaves_no_stale_bytes)
+{
+	half_response_leaves_no_stale_bytes(false, -FM_ETIMEDOUT);
 }
