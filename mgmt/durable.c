@@ -12,6 +12,7 @@
 struct mgmt_durable {
 	struct mgmt_loop *loop;
 	struct mgmt_store *st;
+	struct mgmt_store_ckpt *ckpt; /* checkpoints off the loop's thread */
 	struct mgmt_timer flush;
 	bool failed;
 };
@@ -79,10 +80,13 @@ int mgmt_durable_new(struct mgmt_durable **out, struct mgmt_loop *loop,
 	mgmt_timer_init(&d->flush, durable_flush, d);
 	ret = mgmt_store_watch(st, durable_news, d, err);
 	if (ret == 0)
+		ret = mgmt_store_ckpt_start(&d->ckpt, st, err);
+	if (ret == 0)
 		ret = mgmt_store_defer(st, true, err);
 	if (ret == 0)
 		mgmt_loop_set_prewait(loop, durable_prewait, d);
 	if (ret < 0) {
+		mgmt_store_ckpt_stop(d->ckpt);
 		mgmt_store_unwatch(st, durable_news, d);
 		free(d);
 		return ret;
@@ -102,6 +106,7 @@ void mgmt_durable_free(struct mgmt_durable *d)
 	mgmt_store_unwatch(d->st, durable_news, d);
 	mgmt_timer_stop(d->loop, &d->flush);
 	mgmt_loop_set_prewait(d->loop, NULL, NULL);
+	mgmt_store_ckpt_stop(d->ckpt);
 	free(d);
 }
 

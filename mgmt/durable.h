@@ -18,6 +18,8 @@
  *     SSE clients, which are only sent durable events (mgmt/events.c),
  *     never wait long and a crash loses at most that much of what nobody
  *     was told yet (reconcile rebuilds it from the switch).
+ * WAL checkpoints run in a thread of their own (mgmt_store_ckpt_start()),
+ * so no commit on the loop pays for one.
  * A failed commit loses the round: the daemon logs it and stops the loop
  * (its in-memory state was built on the lost writes); a restart
  * reconciles the store with the switch.

@@ -2710,3 +2710,24 @@ int mgmt_store_ext_fail(struct mgmt_store *st, struct fm_err *err, int rc,
 {
 	return store_fail(st, err, rc, what);
 }
+
+int mgmt_store_ext_step(struct mgmt_store *st, sqlite3_stmt *s,
+			const char *what, struct fm_err *err)
+{
+	return store_step(st, s, what, err);
+}
+
+void mgmt_store_ext_put(sqlite3_stmt *s)
+{
+	store_stmt_put(s);
+}
+
+sqlite3 *mgmt_store_ext_db(struct mgmt_store *st)
+{
+	return st->db;
+}
+
+const char *mgmt_store_ext_path(const struct mgmt_store *st)
+{
+	return st->path;
+}

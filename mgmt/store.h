@@ -158,6 +158,26 @@ bool mgmt_store_flush_requested(const struct mgmt_store *st);
 /* Changes made but not yet durable: a group or a round is open. */
 bool mgmt_store_pending(const struct mgmt_store *st);
 
+/*
+ * Checkpoints in the background (what the daemon runs): a thread with
+ * its own connection to @st's database copies committed WAL frames into
+ * the database file every MGMT_STORE_CKPT_NS (SQLite's PASSIVE
+ * checkpoint: it never waits for, nor blocks, this connection), so the
+ * commits of the loop's thread no longer pay for a checkpoint (its
+ * writes and the fsync of the database file) when the WAL reaches its
+ * size; the automatic checkpoint of commits is kept, at
+ * MGMT_STORE_CKPT_BACKSTOP pages, for a thread that fell far behind.
+ * Durability is the WAL's and does not change.  Returns 0, -FM_EIO
+ * (cannot open the second connection or start the thread), -FM_ENOMEM.
+ * Stop it before closing @st (NULL is fine).
+ */
+#define MGMT_STORE_CKPT_NS 50000000ull /* 50 ms */
+#define MGMT_STORE_CKPT_BACKSTOP 65536 /* pages: 64 MiB of 1 KiB */
+struct mgmt_store_ckpt;
+int mgmt_store_ckpt_start(struct mgmt_store_ckpt **out, struct mgmt_store *st,
+			  struct fm_err *err);
+void mgmt_store_ckpt_stop(struct mgmt_store_ckpt *c);
+
 /* What a watcher hears about transactions (all on the store's thread). */
 enum mgmt_store_news {
 	MGMT_STORE_ROUND_OPENED,   /* deferred mode: a round began */

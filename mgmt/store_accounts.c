@@ -83,27 +83,6 @@ static void acct_bind_text(sqlite3_stmt *s, int idx, const char *v)
 	(void)rc;
 }
 
-static void acct_put(sqlite3_stmt *s)
-{
-	if (!s)
-		return;
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-}
-
-/* Step once: 1 row, 0 done, else a negative code. */
-static int acct_step(struct mgmt_store *st, sqlite3_stmt *s, const char *what,
-		     struct fm_err *err)
-{
-	int rc = sqlite3_step(s);
-
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return mgmt_store_ext_fail(st, err, rc, what);
-}
-
 static void acct_text(char *out, size_t len, sqlite3_stmt *s, int col)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
@@ -154,13 +133,13 @@ static int acct_count(size_t *n, struct mgmt_store *st, enum acct_stmt id,
 	}
 	if (id == ACCT_ADMINS)
 		acct_bind_i64(s, 1, v1);
-	ret = acct_step(st, s, "counting accounts", err);
+	ret = mgmt_store_ext_step(st, s, "counting accounts", err);
 	if (ret == 1) {
 		*n = (size_t)sqlite3_column_int64(s, 0);
 		ret = 0;
 	}
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -209,7 +188,7 @@ int mgmt_store_account_add(uint64_t *id, struct mgmt_store *st,
 	acct_bind_text(s, 3, a->hash);
 	acct_bind_i64(s, 4, a->enabled);
 	acct_bind_i64(s, 5, a->locked);
-	ret = acct_step(st, s, "adding an account", err);
+	ret = mgmt_store_ext_step(st, s, "adding an account", err);
 	if (ret == -FM_EEXIST)
 		ret = fm_err_set(err, FM_EEXIST,
 				 "store: an account named \"%s\" exists",
@@ -217,7 +196,7 @@ int mgmt_store_account_add(uint64_t *id, struct mgmt_store *st,
 	if (ret == 0)
 		*id = (uint64_t)sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -240,7 +219,7 @@ static int acct_get(struct mgmt_store_account *out, struct mgmt_store *st,
 		acct_bind_text(s, 1, name);
 	else
 		acct_bind_i64(s, 1, key);
-	ret = acct_step(st, s, "reading an account", err);
+	ret = mgmt_store_ext_step(st, s, "reading an account", err);
 	if (ret == 1) {
 		acct_row(out, s);
 		ret = 0;
@@ -252,7 +231,7 @@ static int acct_get(struct mgmt_store_account *out, struct mgmt_store *st,
 					(long long)key);
 	}
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -296,11 +275,11 @@ int mgmt_store_account_update(uint64_t *generation, struct mgmt_store *st,
 	acct_bind_i64(s, 4, a->enabled);
 	acct_bind_i64(s, 5, a->locked);
 	acct_bind_i64(s, 6, (int64_t)a->generation);
-	ret = acct_step(st, s, "updating an account", err);
+	ret = mgmt_store_ext_step(st, s, "updating an account", err);
 	if (ret == 1) {
 		if (generation)
 			*generation = (uint64_t)sqlite3_column_int64(s, 0);
-		ret = acct_step(st, s, "updating an account", err);
+		ret = mgmt_store_ext_step(st, s, "updating an account", err);
 	} else if (ret == 0) {
 		ret = a->generation
 			      ? fm_err_set(err, FM_ESTATE,
@@ -312,7 +291,7 @@ int mgmt_store_account_update(uint64_t *generation, struct mgmt_store *st,
 					   (unsigned long long)a->id);
 	}
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -333,14 +312,14 @@ int mgmt_store_account_delete(struct mgmt_store *st, uint64_t id,
 		goto out;
 	}
 	acct_bind_i64(s, 1, (int64_t)id);
-	ret = acct_step(st, s, "reading an account", err);
+	ret = mgmt_store_ext_step(st, s, "reading an account", err);
 	if (ret == 0)
 		ret = fm_err_set(err, FM_ENOENT, "store: no account %llu",
 				 (unsigned long long)id);
 	if (ret < 0)
 		goto out;
 	acct_row(&a, s);
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	s = NULL;
 	if (keep_admin && a.role == 0 && a.enabled && !a.locked) {
 		s = acct_stmt(st, ACCT_ADMINS, err);
@@ -349,7 +328,7 @@ int mgmt_store_account_delete(struct mgmt_store *st, uint64_t id,
 			goto out;
 		}
 		acct_bind_i64(s, 1, (int64_t)id);
-		ret = acct_step(st, s, "counting accounts", err);
+		ret = mgmt_store_ext_step(st, s, "counting accounts", err);
 		if (ret < 0)
 			goto out;
 		if (sqlite3_column_int64(s, 0) == 0) {
@@ -359,7 +338,7 @@ int mgmt_store_account_delete(struct mgmt_store *st, uint64_t id,
 					 a.name);
 			goto out;
 		}
-		acct_put(s);
+		mgmt_store_ext_put(s);
 	}
 	s = acct_stmt(st, ACCT_DELETE, err);
 	if (!s) {
@@ -367,9 +346,9 @@ int mgmt_store_account_delete(struct mgmt_store *st, uint64_t id,
 		goto out;
 	}
 	acct_bind_i64(s, 1, (int64_t)id);
-	ret = acct_step(st, s, "deleting an account", err);
+	ret = mgmt_store_ext_step(st, s, "deleting an account", err);
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -396,8 +375,8 @@ static int acct_list(void **out, size_t *n, struct mgmt_store *st,
 		ret = -FM_EIO;
 		goto out;
 	}
-	for (ret = acct_step(st, s, "listing", err); ret == 1;
-	     ret = acct_step(st, s, "listing", err)) {
+	for (ret = mgmt_store_ext_step(st, s, "listing", err); ret == 1;
+	     ret = mgmt_store_ext_step(st, s, "listing", err)) {
 		if (count == cap) {
 			size_t c = cap ? 2 * cap : 16;
 			char *p = realloc(items, c * size);
@@ -414,7 +393,7 @@ static int acct_list(void **out, size_t *n, struct mgmt_store *st,
 		count++;
 	}
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	ret = mgmt_store_ext_end(st, ret, err);
 	if (ret < 0) {
 		free(items);
@@ -468,8 +447,9 @@ int mgmt_store_audit_add(struct mgmt_store *st,
 		acct_bind_text(s, 5, r->uri);
 		acct_bind_i64(s, 6, r->status);
 		acct_bind_text(s, 7, r->message_id);
-		ret = acct_step(st, s, "recording an audit entry", err);
-		acct_put(s);
+		ret = mgmt_store_ext_step(st, s, "recording an audit entry",
+					  err);
+		mgmt_store_ext_put(s);
 		s = NULL;
 	}
 	if (ret == 0) {
@@ -479,10 +459,10 @@ int mgmt_store_audit_add(struct mgmt_store *st,
 			goto out;
 		}
 		acct_bind_i64(s, 1, retention ? retention : 1);
-		ret = acct_step(st, s, "pruning the audit log", err);
+		ret = mgmt_store_ext_step(st, s, "pruning the audit log", err);
 	}
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -501,7 +481,7 @@ int mgmt_store_audit_get(struct mgmt_store_audit *out, struct mgmt_store *st,
 		goto out;
 	}
 	acct_bind_i64(s, 1, (int64_t)id);
-	ret = acct_step(st, s, "reading an audit entry", err);
+	ret = mgmt_store_ext_step(st, s, "reading an audit entry", err);
 	if (ret == 1) {
 		audit_row(out, s);
 		ret = 0;
@@ -510,7 +490,7 @@ int mgmt_store_audit_get(struct mgmt_store_audit *out, struct mgmt_store *st,
 				 (unsigned long long)id);
 	}
 out:
-	acct_put(s);
+	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 

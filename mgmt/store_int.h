@@ -34,8 +34,19 @@ sqlite3_stmt *mgmt_store_ext_stmt(struct mgmt_store *st, unsigned slot,
  */
 int mgmt_store_ext_begin(struct mgmt_store *st, bool write, struct fm_err *err);
 int mgmt_store_ext_end(struct mgmt_store *st, int ret, struct fm_err *err);
+/*
+ * Step @s once: 1 for a row, 0 when done, or a negative code recorded
+ * in @err as the failure of @what.
+ */
+int mgmt_store_ext_step(struct mgmt_store *st, sqlite3_stmt *s,
+			const char *what, struct fm_err *err);
+/* Make cached statement @s ready for its next use (NULL is fine). */
+void mgmt_store_ext_put(sqlite3_stmt *s);
 /* Record SQLite failure @rc of step @what in @err, naming the file. */
 int mgmt_store_ext_fail(struct mgmt_store *st, struct fm_err *err, int rc,
 			const char *what);
+/* The store's SQLite connection and file name (store_ckpt.c). */
+sqlite3 *mgmt_store_ext_db(struct mgmt_store *st);
+const char *mgmt_store_ext_path(const struct mgmt_store *st);
 
 #endif
