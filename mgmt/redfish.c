@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RF_MAX_ARGS 9	   /* %1..%9 */
 #define RF_TEXT_MAX 1024   /* a message with its arguments substituted */
@@ -714,6 +715,50 @@ int mgmt_rf_collection_add(struct json_object *coll, const char *member_uri,
 	}
 	json_object_set_int(count, (int)json_object_array_length(members));
 	return 0;
+}
+
+int mgmt_rf_reply(struct mgmt_resp *resp, unsigned status,
+		  struct json_object *o, int ret)
+{
+	if (ret < 0) {
+		json_object_put(o);
+		return ret;
+	}
+	mgmt_resp_set_json(resp, status, o);
+	return 0;
+}
+
+int mgmt_rf_nomem(struct fm_err *err, const char *uri)
+{
+	return fm_err_set(err, FM_ENOMEM, "%s: out of memory", uri);
+}
+
+int mgmt_rf_id_parse(uint64_t *id, const char *s, const char *what,
+		     struct fm_err *err)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!s || s[0] < '1' || s[0] > '9' || strlen(s) > 19)
+		return fm_err_set(err, FM_ENOENT, "no %s \"%.40s\"", what,
+				  s ? s : "");
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return fm_err_set(err, FM_ENOENT, "no %s \"%.40s\"",
+					  what, s);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*id = v;
+	return 0;
+}
+
+void mgmt_rf_time(char out[MGMT_RF_TIME_LEN], int64_t ms)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(out, MGMT_RF_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static bool rf_is_ident(const char *s, size_t n)

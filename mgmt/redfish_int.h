@@ -142,6 +142,28 @@ int mgmt_rf_collection_add(struct json_object *coll, const char *member_uri,
 			   struct fm_err *err);
 
 /*
+ * The end of a GET-like handler: when @ret is 0, answer @status with
+ * body @o (its reference passes to @resp) and return 0; else release @o
+ * (NULL is fine) and return @ret.
+ */
+int mgmt_rf_reply(struct mgmt_resp *resp, unsigned status,
+		  struct json_object *o, int ret);
+/* -FM_ENOMEM with "@uri: out of memory" in @err. */
+int mgmt_rf_nomem(struct fm_err *err, const char *uri);
+
+/*
+ * The id a URI segment @s names: decimal without leading zeros, as the
+ * service writes ids (1 to 19 digits).  Anything else, NULL included,
+ * names no @what: -FM_ENOENT.
+ */
+int mgmt_rf_id_parse(uint64_t *id, const char *s, const char *what,
+		     struct fm_err *err);
+
+/* ISO 8601 UTC of @ms since the epoch ("2026-11-22T03:24:02Z"). */
+#define MGMT_RF_TIME_LEN 32
+void mgmt_rf_time(char out[MGMT_RF_TIME_LEN], int64_t ms);
+
+/*
  * The versioned schema a type names: "#Zone.v1_6_3.Zone" ->
  * "Zone.v1_6_3", "#ZoneCollection.ZoneCollection" -> "ZoneCollection".
  * Returns the length written (without NUL), or 0 when @type is not of

@@ -56,32 +56,22 @@ static bool acct_can(const struct mgmt_req *req, enum mgmt_priv p)
 }
 
 /*
- * The {account} parameter: decimal without leading zeros, as the service
- * writes ids; anything else names no account.
+ * The account the URI names (and the account service in *@a), with the
+ * ConfigureSelf rule above.
  */
-static int acct_id_parse(uint64_t *id, const char *s, struct fm_err *err)
-{
-	char *end;
-
-	if (!s || s[0] < '1' || s[0] > '9' || strlen(s) > 19)
-		return fm_err_set(err, FM_ENOENT, "no account %s", s ? s : "");
-	*id = strtoull(s, &end, 10);
-	if (*end)
-		return fm_err_set(err, FM_ENOENT, "no account %s", s);
-	return 0;
-}
-
-/* The account the URI names, with the ConfigureSelf rule above. */
-static int acct_target(struct mgmt_store_account *out, struct mgmt_resp *resp,
-		       struct mgmt_auth *a, const struct mgmt_req *req,
-		       struct fm_err *err)
+static int acct_target(struct mgmt_store_account *out, struct mgmt_auth **a,
+		       struct mgmt_resp *resp, struct mgmt_ctx *ctx,
+		       const struct mgmt_req *req, struct fm_err *err)
 {
 	uint64_t id = 0;
 	int ret;
 
-	ret = acct_id_parse(&id, mgmt_req_param(req, "account"), err);
+	ret = acct_need_auth(a, ctx, req, err);
 	if (ret == 0)
-		ret = mgmt_store_account_get(out, mgmt_auth_store(a), id, err);
+		ret = mgmt_rf_id_parse(&id, mgmt_req_param(req, "account"),
+				       "account", err);
+	if (ret == 0)
+		ret = mgmt_store_account_get(out, mgmt_auth_store(*a), id, err);
 	if (ret == -FM_ENOENT)
 		return mgmt_rf_error(
 			resp, 404, MGMT_MSG_RESOURCE_MISSING_AT_URI, req->uri);
@@ -215,13 +205,8 @@ static int as_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bad |= mgmt_rf_set_str(o, "HTTPBasicAuth", "Enabled");
 	bad |= mgmt_rf_set_link(o, "Accounts", ACCOUNTS_URI);
 	bad |= mgmt_rf_set_link(o, "Roles", ROLES_URI);
-	if (bad) {
-		json_object_put(o);
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     bad ? mgmt_rf_nomem(err, req->uri) : 0);
 }
 
 /* ---------------------------------------------------------------------
@@ -254,12 +239,7 @@ static int accounts_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		ret = mgmt_rf_collection_add(o, uri, err);
 	}
 	free(all);
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o, ret);
 }
 
 static const char *const acct_roles[] = { "Administrator", "Operator",
@@ -355,9 +335,7 @@ static int account_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	struct mgmt_auth *a;
 	int ret;
 
-	ret = acct_need_auth(&a, ctx, req, err);
-	if (ret == 0)
-		ret = acct_target(&acct, resp, a, req, err);
+	ret = acct_target(&acct, &a, resp, ctx, req, err);
 	if (ret == 0)
 		ret = acct_answer(resp, 200, &acct, a, req, err);
 	explicit_bzero(acct.hash, sizeof(acct.hash));
@@ -375,10 +353,20 @@ static const struct mgmt_prop acct_patch_props[] = {
 	{ "Name", MGMT_PROP_STRING, .writable = false },
 };
 
-/* DSP0266: a change to an account needs If-Match (428 without). */
-static int acct_need_if_match(struct mgmt_resp *resp,
-			      const struct mgmt_req *req)
+/*
+ * The account a PATCH or DELETE changes: acct_target() without the hash.
+ * DSP0266: a change to an account needs If-Match (428 without).
+ */
+static int acct_change_target(struct mgmt_store_account *out,
+			      struct mgmt_auth **a, struct mgmt_resp *resp,
+			      struct mgmt_ctx *ctx, const struct mgmt_req *req,
+			      struct fm_err *err)
 {
+	int ret = acct_target(out, a, resp, ctx, req, err);
+
+	if (ret < 0)
+		return ret;
+	explicit_bzero(out->hash, sizeof(out->hash));
 	if (mgmt_req_header(req, "If-Match"))
 		return 0;
 	return mgmt_rf_error(resp, 428, MGMT_MSG_PRECONDITION_REQUIRED);
@@ -396,13 +384,7 @@ static int account_patch(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bool admin = acct_can(req, MGMT_PRIV_CONFIGURE_USERS);
 	int ret;
 
-	ret = acct_need_auth(&a, ctx, req, err);
-	if (ret == 0)
-		ret = acct_target(&acct, resp, a, req, err);
-	if (ret < 0)
-		return ret;
-	explicit_bzero(acct.hash, sizeof(acct.hash));
-	ret = acct_need_if_match(resp, req);
+	ret = acct_change_target(&acct, &a, resp, ctx, req, err);
 	if (ret == 0)
 		ret = mgmt_rf_check_props(resp, req->json, acct_patch_props,
 					  FM_ARRAY_SIZE(acct_patch_props),
@@ -445,13 +427,7 @@ static int account_delete(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	struct mgmt_auth *a;
 	int ret;
 
-	ret = acct_need_auth(&a, ctx, req, err);
-	if (ret == 0)
-		ret = acct_target(&acct, resp, a, req, err);
-	if (ret < 0)
-		return ret;
-	explicit_bzero(acct.hash, sizeof(acct.hash));
-	ret = acct_need_if_match(resp, req);
+	ret = acct_change_target(&acct, &a, resp, ctx, req, err);
 	if (ret == 0)
 		ret = mgmt_auth_account_delete(a, acct.id, err);
 	if (ret == 0)
@@ -514,13 +490,8 @@ static int role_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bad |= mgmt_rf_set_str(o, "RoleId", id);
 	bad |= mgmt_rf_set(o, "IsPredefined", json_object_new_boolean(1));
 	bad |= mgmt_rf_set(o, "AssignedPrivileges", privs);
-	if (bad) {
-		json_object_put(o);
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     bad ? mgmt_rf_nomem(err, req->uri) : 0);
 }
 
 /*

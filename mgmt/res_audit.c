@@ -50,15 +50,6 @@ static int audit_manager(struct mgmt_auth **out, struct mgmt_ctx *ctx,
 	return 0;
 }
 
-static void audit_time(char out[32], int64_t ms)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int log_services_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 			    const struct mgmt_req *req, struct fm_err *err)
 {
@@ -72,12 +63,7 @@ static int log_services_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 					     "Log Services", err);
 	if (ret == 0)
 		ret = mgmt_rf_collection_add(o, AUDIT_URI, err);
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o, ret);
 }
 
 static int audit_service_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
@@ -86,7 +72,7 @@ static int audit_service_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	struct json_object *o = NULL, *purposes;
 	struct mgmt_auth *a;
 	struct timespec ts;
-	char now[32];
+	char now[MGMT_RF_TIME_LEN];
 	int bad = 0, ret;
 
 	ret = audit_manager(&a, ctx, req, err);
@@ -99,7 +85,7 @@ static int audit_service_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	if (ret < 0)
 		return ret;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	audit_time(now, (int64_t)ts.tv_sec * 1000);
+	mgmt_rf_time(now, (int64_t)ts.tv_sec * 1000);
 	purposes = json_object_new_array();
 	if (purposes &&
 	    json_object_array_add(purposes,
@@ -122,13 +108,8 @@ static int audit_service_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bad |= mgmt_rf_set_str(o, "DateTime", now);
 	bad |= mgmt_rf_set_str(o, "DateTimeLocalOffset", "+00:00");
 	bad |= mgmt_rf_set_link(o, "Entries", ENTRIES_URI);
-	if (bad) {
-		json_object_put(o);
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     bad ? mgmt_rf_nomem(err, req->uri) : 0);
 }
 
 /* The {log} parameter of the entry routes names the audit log. */
@@ -153,14 +134,15 @@ static const char *audit_severity(unsigned status)
 
 static struct json_object *audit_entry_json(const struct mgmt_store_audit *r)
 {
-	char uri[AUDIT_URI_MAX], created[32], msg[AUDIT_MESSAGE_MAX];
+	char uri[AUDIT_URI_MAX], created[MGMT_RF_TIME_LEN];
+	char msg[AUDIT_MESSAGE_MAX];
 	struct json_object *o = NULL;
 	int bad = 0;
 
 	snprintf(uri, sizeof(uri), ENTRIES_URI "/%" PRIu64, r->id);
 	if (mgmt_rf_resource_new(&o, uri, ENTRY_TYPE, "Audit Record", NULL) < 0)
 		return NULL;
-	audit_time(created, r->time_ms);
+	mgmt_rf_time(created, r->time_ms);
 	snprintf(msg, sizeof(msg), "%s %s by %s from %s: %u%s%s", r->method,
 		 r->uri, r->user, r->peer, r->status,
 		 r->message_id[0] ? " " : "", r->message_id);
@@ -211,44 +193,31 @@ static int entries_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	if (ret == 0 && mgmt_rf_set(o, "Members@odata.count",
 				    json_object_new_int64((int64_t)n)) < 0)
 		ret = fm_err_set(err, FM_ENOMEM, "out of memory");
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o, ret);
 }
 
 static int entry_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		     const struct mgmt_req *req, struct fm_err *err)
 {
-	const char *p = mgmt_req_param(req, "entry");
 	struct mgmt_store_audit r;
 	struct json_object *o;
 	struct mgmt_auth *a;
-	char *end;
-	uint64_t id;
+	uint64_t id = 0;
 	int ret;
 
 	ret = audit_manager(&a, ctx, req, err);
 	if (ret == 0)
 		ret = audit_log(req, err);
-	if (ret < 0)
-		return ret;
-	if (!p || p[0] < '1' || p[0] > '9' || strlen(p) > 19)
-		return fm_err_set(err, FM_ENOENT, "no entry %s", p ? p : "");
-	id = strtoull(p, &end, 10);
-	if (*end)
-		return fm_err_set(err, FM_ENOENT, "no entry %s", p);
-	ret = mgmt_store_audit_get(&r, mgmt_auth_store(a), id, err);
+	if (ret == 0)
+		ret = mgmt_rf_id_parse(&id, mgmt_req_param(req, "entry"),
+				       "entry", err);
+	if (ret == 0)
+		ret = mgmt_store_audit_get(&r, mgmt_auth_store(a), id, err);
 	if (ret < 0)
 		return ret;
 	o = audit_entry_json(&r);
-	if (!o)
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     o ? 0 : mgmt_rf_nomem(err, req->uri));
 }
 
 /* The audit routes; each names its privilege (see the top comment). */

@@ -111,13 +111,8 @@ static int es_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bad |= mgmt_rf_set(o, "IncludeOriginOfConditionSupported",
 			   json_object_new_boolean(0));
 	bad |= mgmt_rf_set(o, "SSEFilterPropertiesSupported", filters_new());
-	if (bad) {
-		json_object_put(o);
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     bad ? mgmt_rf_nomem(err, req->uri) : 0);
 }
 
 /* Last-Event-ID: a decimal event id; 0 when absent.  -1 when malformed. */

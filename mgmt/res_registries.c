@@ -112,12 +112,7 @@ static int reg_collection_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		snprintf(uri, sizeof(uri), REG_URI "/%s", reg_files[i].id);
 		ret = mgmt_rf_collection_add(o, uri, err);
 	}
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o, ret);
 }
 
 static struct json_object *reg_location_new(const struct reg_file *f)
@@ -171,13 +166,8 @@ static int reg_file_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	bad |= mgmt_rf_set(o, "Languages", langs);
 	bad |= mgmt_rf_set_str(o, "Registry", f->registry);
 	bad |= mgmt_rf_set(o, "Location", reg_location_new(f));
-	if (bad) {
-		json_object_put(o);
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     bad ? mgmt_rf_nomem(err, req->uri) : 0);
 }
 
 /* The ParamTypes of @m: a new array, NULL without memory. */

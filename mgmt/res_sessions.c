@@ -56,19 +56,9 @@ static void sess_uri(char *out, size_t len, uint64_t id)
 	snprintf(out, len, SESSIONS_URI "/%" PRIu64, id);
 }
 
-/* ISO 8601 UTC of @ms since the epoch. */
-static void sess_time(char out[32], int64_t ms)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static struct json_object *sess_json(const struct mgmt_session *s)
 {
-	char uri[SESSION_URI_MAX], created[32];
+	char uri[SESSION_URI_MAX], created[MGMT_RF_TIME_LEN];
 	struct json_object *o = NULL;
 	int bad = 0;
 
@@ -76,7 +66,7 @@ static struct json_object *sess_json(const struct mgmt_session *s)
 	if (mgmt_rf_resource_new(&o, uri, SESSION_TYPE, "User Session", NULL) <
 	    0)
 		return NULL;
-	sess_time(created, s->created_ms);
+	mgmt_rf_time(created, s->created_ms);
 	bad |= mgmt_rf_set_str(o, "Description", "A Redfish login session");
 	bad |= mgmt_rf_set_str(o, "UserName", s->user);
 	bad |= mgmt_rf_set_str(o, "SessionType", "Redfish");
@@ -115,13 +105,8 @@ static int ss_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		o, "SessionTimeout",
 		json_object_new_int64(mgmt_auth_config(a)->session_timeout_s));
 	bad |= mgmt_rf_set_link(o, "Sessions", SESSIONS_URI);
-	if (bad) {
-		json_object_put(o);
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     bad ? mgmt_rf_nomem(err, req->uri) : 0);
 }
 
 static int sessions_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
@@ -149,12 +134,7 @@ static int sessions_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		sess_uri(uri, sizeof(uri), s->id);
 		ret = mgmt_rf_collection_add(o, uri, err);
 	}
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o, ret);
 }
 
 static const struct mgmt_prop login_props[] = {
@@ -214,22 +194,27 @@ static int sessions_post(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	return 0;
 }
 
-/* The session {session} names, if the caller may see it. */
-static const struct mgmt_session *sess_target(struct mgmt_auth *a,
-					      const struct mgmt_req *req)
+/*
+ * The session {session} names, if the caller may see it: -FM_ENOENT for
+ * one that is absent or another user's (see the top comment).
+ */
+static int sess_target(const struct mgmt_session **out, struct mgmt_auth **a,
+		       struct mgmt_ctx *ctx, const struct mgmt_req *req,
+		       struct fm_err *err)
 {
 	const char *p = mgmt_req_param(req, "session");
-	const struct mgmt_session *s;
-	char *end;
 	uint64_t id;
+	int ret;
 
-	if (!p || p[0] < '1' || p[0] > '9' || strlen(p) > 19)
-		return NULL;
-	id = strtoull(p, &end, 10);
-	if (*end)
-		return NULL;
-	s = mgmt_auth_session_find(a, id);
-	return s && sess_visible(req, s) ? s : NULL;
+	*out = NULL;
+	ret = sess_need_auth(a, ctx, req, err);
+	if (ret < 0)
+		return ret;
+	if (mgmt_rf_id_parse(&id, p, "session", NULL) == 0)
+		*out = mgmt_auth_session_find(*a, id);
+	if (!*out || !sess_visible(req, *out))
+		return fm_err_set(err, FM_ENOENT, "no session %s", p);
+	return 0;
 }
 
 static int session_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
@@ -240,19 +225,12 @@ static int session_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	struct mgmt_auth *a;
 	int ret;
 
-	ret = sess_need_auth(&a, ctx, req, err);
+	ret = sess_target(&s, &a, ctx, req, err);
 	if (ret < 0)
 		return ret;
-	s = sess_target(a, req);
-	if (!s)
-		return fm_err_set(err, FM_ENOENT, "no session %s",
-				  mgmt_req_param(req, "session"));
 	o = sess_json(s);
-	if (!o)
-		return fm_err_set(err, FM_ENOMEM, "%s: out of memory",
-				  req->uri);
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o,
+			     o ? 0 : mgmt_rf_nomem(err, req->uri));
 }
 
 static int session_delete(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
@@ -262,14 +240,9 @@ static int session_delete(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	struct mgmt_auth *a;
 	int ret;
 
-	ret = sess_need_auth(&a, ctx, req, err);
-	if (ret < 0)
-		return ret;
-	s = sess_target(a, req);
-	if (!s)
-		return fm_err_set(err, FM_ENOENT, "no session %s",
-				  mgmt_req_param(req, "session"));
-	ret = mgmt_auth_session_delete(a, s->id, err);
+	ret = sess_target(&s, &a, ctx, req, err);
+	if (ret == 0)
+		ret = mgmt_auth_session_delete(a, s->id, err);
 	if (ret == 0)
 		resp->status = 204;
 	return ret;

@@ -43,40 +43,6 @@ static const char *task_health(enum mgmt_task_state state)
 	}
 }
 
-/* ISO 8601 UTC of @ms since the epoch ("2026-11-22T03:24:02Z"). */
-static void task_time(char out[32], int64_t ms)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/*
- * The id of the {task} parameter: decimal without leading zeros, as the
- * service writes them; anything else names no task (-FM_ENOENT).
- */
-static int task_id_parse(uint64_t *id, const char *s, struct fm_err *err)
-{
-	uint64_t v = 0;
-	const char *p;
-
-	if (!s || !*s || (s[0] == '0' && s[1]) || strlen(s) > 19)
-		goto bad;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			goto bad;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (!v)
-		goto bad;
-	*id = v;
-	return 0;
-bad:
-	return fm_err_set(err, FM_ENOENT, "no task \"%.40s\"", s ? s : "");
-}
-
 static int task_need_store(struct mgmt_ctx *ctx, struct fm_err *err)
 {
 	if (!ctx->store)
@@ -114,7 +80,7 @@ static int task_json(struct json_object **out, const struct mgmt_store_task *t,
 		     struct fm_err *err)
 {
 	struct json_object *o = NULL, *msgs = NULL, *payload = NULL, *m;
-	char uri[64], when[32];
+	char uri[64], when[MGMT_RF_TIME_LEN];
 	size_t i;
 	int bad = 0, ret;
 
@@ -127,10 +93,10 @@ static int task_json(struct json_object **out, const struct mgmt_store_task *t,
 	bad |= mgmt_rf_set_str(o, "TaskStatus", task_health(t->state));
 	bad |= mgmt_rf_set(o, "PercentComplete",
 			   json_object_new_int((int)t->percent));
-	task_time(when, t->start_ms);
+	mgmt_rf_time(when, t->start_ms);
 	bad |= mgmt_rf_set_str(o, "StartTime", when);
 	if (mgmt_task_state_final(t->state)) {
-		task_time(when, t->end_ms);
+		mgmt_rf_time(when, t->end_ms);
 		bad |= mgmt_rf_set_str(o, "EndTime", when);
 	}
 	bad |= mgmt_rf_set_fmt(o, "TaskMonitor", MONITORS_URI "/%" PRIu64,
@@ -169,7 +135,7 @@ static int ts_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		  const struct mgmt_req *req, struct fm_err *err)
 {
 	struct json_object *o = NULL, *st;
-	char when[32];
+	char when[MGMT_RF_TIME_LEN];
 	struct timespec now;
 	int bad = 0, ret;
 
@@ -178,7 +144,7 @@ static int ts_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 	if (ret < 0)
 		return ret;
 	clock_gettime(CLOCK_REALTIME, &now);
-	task_time(when, (int64_t)now.tv_sec * 1000);
+	mgmt_rf_time(when, (int64_t)now.tv_sec * 1000);
 	bad |= mgmt_rf_set(o, "ServiceEnabled",
 			   json_object_new_boolean(ctx->tasks != NULL));
 	bad |= mgmt_rf_set_str(o, "CompletedTaskOverWritePolicy", "Oldest");
@@ -224,12 +190,7 @@ static int tasks_get(struct mgmt_resp *resp, struct mgmt_ctx *ctx,
 		ret = mgmt_rf_collection_add(o, uri, err);
 	}
 	free(ids);
-	if (ret < 0) {
-		json_object_put(o);
-		return ret;
-	}
-	mgmt_resp_set_json(resp, 200, o);
-	return 0;
+	return mgmt_rf_reply(resp, 200, o, ret);
 }
 
 /* Read the task of the {task} parameter into @t. */
@@ -242,7 +203,8 @@ static int task_load(struct mgmt_store_task *t, struct mgmt_ctx *ctx,
 	memset(t, 0, sizeof(*t));
 	ret = task_need_store(ctx, err);
 	if (ret == 0)
-		ret = task_id_parse(&id, mgmt_req_param(req, "task"), err);
+		ret = mgmt_rf_id_parse(&id, mgmt_req_param(req, "task"), "task",
+				       err);
 	if (ret == 0)
 		ret = mgmt_store_task_get(t, ctx->store, id, err);
 	return ret;

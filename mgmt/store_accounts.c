@@ -115,31 +115,64 @@ static void audit_row(struct mgmt_store_audit *r, sqlite3_stmt *s)
 	acct_text(r->message_id, sizeof(r->message_id), s, 7);
 }
 
+/* Statement @id with ?1 = @v1; NULL with @err filled on failure. */
+static sqlite3_stmt *acct_stmt1(struct mgmt_store *st, enum acct_stmt id,
+				int64_t v1, struct fm_err *err)
+{
+	sqlite3_stmt *s = acct_stmt(st, id, err);
+
+	if (s)
+		acct_bind_i64(s, 1, v1);
+	return s;
+}
+
+/*
+ * Step statement @s once: 1 for a row, 0 when done, else a negative code.
+ * A NULL @s is one that could not be prepared (@err says why): -FM_EIO.
+ */
+static int acct_step(struct mgmt_store *st, sqlite3_stmt *s, const char *what,
+		     struct fm_err *err)
+{
+	if (!s)
+		return -FM_EIO;
+	return mgmt_store_ext_step(st, s, what, err);
+}
+
+/*
+ * Step @s once as acct_step() does, keeping the first column of a row in
+ * *@col0 (when @col0 is not NULL), and make @s ready for its next use.
+ * A statement that changes rows makes all its changes in this one step.
+ */
+static int acct_run(int64_t *col0, struct mgmt_store *st, sqlite3_stmt *s,
+		    const char *what, struct fm_err *err)
+{
+	int ret = acct_step(st, s, what, err);
+
+	if (ret == 1 && col0)
+		*col0 = sqlite3_column_int64(s, 0);
+	mgmt_store_ext_put(s);
+	return ret;
+}
+
 /* One count(*) of statement @id with ?1 = @v1. */
 static int acct_count(size_t *n, struct mgmt_store *st, enum acct_stmt id,
 		      int64_t v1, struct fm_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
+	int64_t count = 0;
 	int ret;
 
 	*n = 0;
 	ret = mgmt_store_ext_begin(st, false, err);
 	if (ret)
 		return ret;
-	s = acct_stmt(st, id, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
-	}
-	if (id == ACCT_ADMINS)
-		acct_bind_i64(s, 1, v1);
-	ret = mgmt_store_ext_step(st, s, "counting accounts", err);
+	s = id == ACCT_ADMINS ? acct_stmt1(st, id, v1, err)
+			      : acct_stmt(st, id, err);
+	ret = acct_run(&count, st, s, "counting accounts", err);
 	if (ret == 1) {
-		*n = (size_t)sqlite3_column_int64(s, 0);
+		*n = (size_t)count;
 		ret = 0;
 	}
-out:
-	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -159,7 +192,7 @@ int mgmt_store_account_add(uint64_t *id, struct mgmt_store *st,
 			   const struct mgmt_store_account *a,
 			   struct fm_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	size_t n = 0;
 	int ret;
 
@@ -179,58 +212,68 @@ int mgmt_store_account_add(uint64_t *id, struct mgmt_store *st,
 	if (ret)
 		return ret;
 	s = acct_stmt(st, ACCT_INSERT, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
+	if (s) {
+		acct_bind_text(s, 1, a->name);
+		acct_bind_i64(s, 2, a->role);
+		acct_bind_text(s, 3, a->hash);
+		acct_bind_i64(s, 4, a->enabled);
+		acct_bind_i64(s, 5, a->locked);
 	}
-	acct_bind_text(s, 1, a->name);
-	acct_bind_i64(s, 2, a->role);
-	acct_bind_text(s, 3, a->hash);
-	acct_bind_i64(s, 4, a->enabled);
-	acct_bind_i64(s, 5, a->locked);
-	ret = mgmt_store_ext_step(st, s, "adding an account", err);
+	ret = acct_run(NULL, st, s, "adding an account", err);
 	if (ret == -FM_EEXIST)
 		ret = fm_err_set(err, FM_EEXIST,
 				 "store: an account named \"%s\" exists",
 				 a->name);
 	if (ret == 0)
 		*id = (uint64_t)sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-out:
-	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
-static int acct_get(struct mgmt_store_account *out, struct mgmt_store *st,
-		    enum acct_stmt id, int64_t key, const char *name,
-		    struct fm_err *err)
+/* Fill one list item from the current row of @s. */
+typedef void acct_row_fn(void *item, sqlite3_stmt *s);
+
+static void acct_row_item(void *item, sqlite3_stmt *s)
 {
-	sqlite3_stmt *s = NULL;
+	acct_row(item, s);
+}
+
+static void audit_row_item(void *item, sqlite3_stmt *s)
+{
+	audit_row(item, s);
+}
+
+/*
+ * One read-only call: the row of statement @id whose ?1 is @name, or @key
+ * when @name is NULL, into @out through @row.  No row is -FM_ENOENT with
+ * @err naming the missing @noun.
+ */
+static int acct_get(void *out, acct_row_fn *row, struct mgmt_store *st,
+		    enum acct_stmt id, int64_t key, const char *name,
+		    const char *noun, struct fm_err *err)
+{
+	char what[64];
+	sqlite3_stmt *s;
 	int ret;
 
 	ret = mgmt_store_ext_begin(st, false, err);
 	if (ret)
 		return ret;
+	snprintf(what, sizeof(what), "reading an %s", noun);
 	s = acct_stmt(st, id, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
-	}
-	if (name)
+	if (s && name)
 		acct_bind_text(s, 1, name);
-	else
+	else if (s)
 		acct_bind_i64(s, 1, key);
-	ret = mgmt_store_ext_step(st, s, "reading an account", err);
+	ret = acct_step(st, s, what, err);
 	if (ret == 1) {
-		acct_row(out, s);
+		row(out, s);
 		ret = 0;
 	} else if (ret == 0) {
 		ret = name ? fm_err_set(err, FM_ENOENT,
-					"store: no account named \"%s\"", name)
-			   : fm_err_set(err, FM_ENOENT,
-					"store: no account %lld",
-					(long long)key);
+					"store: no %s named \"%s\"", noun, name)
+			   : fm_err_set(err, FM_ENOENT, "store: no %s %llu",
+					noun, (unsigned long long)key);
 	}
-out:
 	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
@@ -239,21 +282,24 @@ int mgmt_store_account_get(struct mgmt_store_account *out,
 			   struct mgmt_store *st, uint64_t id,
 			   struct fm_err *err)
 {
-	return acct_get(out, st, ACCT_GET, (int64_t)id, NULL, err);
+	return acct_get(out, acct_row_item, st, ACCT_GET, (int64_t)id, NULL,
+			"account", err);
 }
 
 int mgmt_store_account_find(struct mgmt_store_account *out,
 			    struct mgmt_store *st, const char *name,
 			    struct fm_err *err)
 {
-	return acct_get(out, st, ACCT_FIND, 0, name, err);
+	return acct_get(out, acct_row_item, st, ACCT_FIND, 0, name, "account",
+			err);
 }
 
 int mgmt_store_account_update(uint64_t *generation, struct mgmt_store *st,
 			      const struct mgmt_store_account *a,
 			      struct fm_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
+	int64_t gen = 0;
 	int ret;
 
 	if (!a->hash[0] || a->role > 2)
@@ -264,22 +310,20 @@ int mgmt_store_account_update(uint64_t *generation, struct mgmt_store *st,
 	ret = mgmt_store_ext_begin(st, true, err);
 	if (ret)
 		return ret;
-	s = acct_stmt(st, ACCT_UPDATE, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
+	s = acct_stmt1(st, ACCT_UPDATE, (int64_t)a->id, err);
+	if (s) {
+		acct_bind_i64(s, 2, a->role);
+		acct_bind_text(s, 3, a->hash);
+		acct_bind_i64(s, 4, a->enabled);
+		acct_bind_i64(s, 5, a->locked);
+		acct_bind_i64(s, 6, (int64_t)a->generation);
 	}
-	acct_bind_i64(s, 1, (int64_t)a->id);
-	acct_bind_i64(s, 2, a->role);
-	acct_bind_text(s, 3, a->hash);
-	acct_bind_i64(s, 4, a->enabled);
-	acct_bind_i64(s, 5, a->locked);
-	acct_bind_i64(s, 6, (int64_t)a->generation);
-	ret = mgmt_store_ext_step(st, s, "updating an account", err);
+	/* RETURNING: the one updated row's new generation, or no row */
+	ret = acct_run(&gen, st, s, "updating an account", err);
 	if (ret == 1) {
 		if (generation)
-			*generation = (uint64_t)sqlite3_column_int64(s, 0);
-		ret = mgmt_store_ext_step(st, s, "updating an account", err);
+			*generation = (uint64_t)gen;
+		ret = 0;
 	} else if (ret == 0) {
 		ret = a->generation
 			      ? fm_err_set(err, FM_ESTATE,
@@ -290,8 +334,6 @@ int mgmt_store_account_update(uint64_t *generation, struct mgmt_store *st,
 					   "store: no account %llu",
 					   (unsigned long long)a->id);
 	}
-out:
-	mgmt_store_ext_put(s);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
@@ -299,68 +341,45 @@ int mgmt_store_account_delete(struct mgmt_store *st, uint64_t id,
 			      bool keep_admin, struct fm_err *err)
 {
 	struct mgmt_store_account a;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
+	int64_t admins = 0;
 	int ret;
 
 	ret = mgmt_store_ext_begin(st, true, err);
 	if (ret)
 		return ret;
 	/* the check and the delete share one write transaction */
-	s = acct_stmt(st, ACCT_GET, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
-	}
-	acct_bind_i64(s, 1, (int64_t)id);
-	ret = mgmt_store_ext_step(st, s, "reading an account", err);
-	if (ret == 0)
+	s = acct_stmt1(st, ACCT_GET, (int64_t)id, err);
+	ret = acct_step(st, s, "reading an account", err);
+	if (ret == 1)
+		acct_row(&a, s);
+	else if (ret == 0)
 		ret = fm_err_set(err, FM_ENOENT, "store: no account %llu",
 				 (unsigned long long)id);
-	if (ret < 0)
-		goto out;
-	acct_row(&a, s);
 	mgmt_store_ext_put(s);
-	s = NULL;
-	if (keep_admin && a.role == 0 && a.enabled && !a.locked) {
-		s = acct_stmt(st, ACCT_ADMINS, err);
-		if (!s) {
-			ret = -FM_EIO;
-			goto out;
-		}
-		acct_bind_i64(s, 1, (int64_t)id);
-		ret = mgmt_store_ext_step(st, s, "counting accounts", err);
-		if (ret < 0)
-			goto out;
-		if (sqlite3_column_int64(s, 0) == 0) {
+	if (ret == 1 && keep_admin && a.role == 0 && a.enabled && !a.locked) {
+		ret = acct_run(&admins, st,
+			       acct_stmt1(st, ACCT_ADMINS, (int64_t)id, err),
+			       "counting accounts", err);
+		if (ret == 1 && admins == 0)
 			ret = fm_err_set(err, FM_ESTATE,
 					 "store: account \"%s\" is the last "
 					 "enabled Administrator",
 					 a.name);
-			goto out;
-		}
-		mgmt_store_ext_put(s);
 	}
-	s = acct_stmt(st, ACCT_DELETE, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
-	}
-	acct_bind_i64(s, 1, (int64_t)id);
-	ret = mgmt_store_ext_step(st, s, "deleting an account", err);
-out:
-	mgmt_store_ext_put(s);
+	if (ret == 1)
+		ret = acct_run(NULL, st,
+			       acct_stmt1(st, ACCT_DELETE, (int64_t)id, err),
+			       "deleting an account", err);
 	return mgmt_store_ext_end(st, ret, err);
 }
-
-/* Fill one list item from the current row of @s. */
-typedef void acct_row_fn(void *item, sqlite3_stmt *s);
 
 /* Every row of statement @id into a heap array of @size-byte items. */
 static int acct_list(void **out, size_t *n, struct mgmt_store *st,
 		     enum acct_stmt id, size_t size, acct_row_fn *row,
 		     struct fm_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	char *items = NULL;
 	size_t count = 0, cap = 0;
 	int ret;
@@ -371,12 +390,8 @@ static int acct_list(void **out, size_t *n, struct mgmt_store *st,
 	if (ret)
 		return ret;
 	s = acct_stmt(st, id, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
-	}
-	for (ret = mgmt_store_ext_step(st, s, "listing", err); ret == 1;
-	     ret = mgmt_store_ext_step(st, s, "listing", err)) {
+	for (ret = acct_step(st, s, "listing", err); ret == 1;
+	     ret = acct_step(st, s, "listing", err)) {
 		if (count == cap) {
 			size_t c = cap ? 2 * cap : 16;
 			char *p = realloc(items, c * size);
@@ -392,7 +407,6 @@ static int acct_list(void **out, size_t *n, struct mgmt_store *st,
 		row(items + count * size, s);
 		count++;
 	}
-out:
 	mgmt_store_ext_put(s);
 	ret = mgmt_store_ext_end(st, ret, err);
 	if (ret < 0) {
@@ -402,16 +416,6 @@ out:
 	*out = items;
 	*n = count;
 	return 0;
-}
-
-static void acct_row_item(void *item, sqlite3_stmt *s)
-{
-	acct_row(item, s);
-}
-
-static void audit_row_item(void *item, sqlite3_stmt *s)
-{
-	audit_row(item, s);
 }
 
 int mgmt_store_account_list(struct mgmt_store_account **out, size_t *n,
@@ -425,7 +429,7 @@ int mgmt_store_audit_add(struct mgmt_store *st,
 			 const struct mgmt_store_audit *recs, size_t n,
 			 unsigned retention, struct fm_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	size_t i;
 	int ret;
 
@@ -436,62 +440,30 @@ int mgmt_store_audit_add(struct mgmt_store *st,
 		const struct mgmt_store_audit *r = &recs[i];
 
 		s = acct_stmt(st, AUDIT_INSERT, err);
-		if (!s) {
-			ret = -FM_EIO;
-			break;
+		if (s) {
+			acct_bind_i64(s, 1, r->time_ms);
+			acct_bind_text(s, 2, r->user);
+			acct_bind_text(s, 3, r->peer);
+			acct_bind_text(s, 4, r->method);
+			acct_bind_text(s, 5, r->uri);
+			acct_bind_i64(s, 6, r->status);
+			acct_bind_text(s, 7, r->message_id);
 		}
-		acct_bind_i64(s, 1, r->time_ms);
-		acct_bind_text(s, 2, r->user);
-		acct_bind_text(s, 3, r->peer);
-		acct_bind_text(s, 4, r->method);
-		acct_bind_text(s, 5, r->uri);
-		acct_bind_i64(s, 6, r->status);
-		acct_bind_text(s, 7, r->message_id);
-		ret = mgmt_store_ext_step(st, s, "recording an audit entry",
-					  err);
-		mgmt_store_ext_put(s);
-		s = NULL;
+		ret = acct_run(NULL, st, s, "recording an audit entry", err);
 	}
-	if (ret == 0) {
-		s = acct_stmt(st, AUDIT_PRUNE, err);
-		if (!s) {
-			ret = -FM_EIO;
-			goto out;
-		}
-		acct_bind_i64(s, 1, retention ? retention : 1);
-		ret = mgmt_store_ext_step(st, s, "pruning the audit log", err);
-	}
-out:
-	mgmt_store_ext_put(s);
+	if (ret == 0)
+		ret = acct_run(NULL, st,
+			       acct_stmt1(st, AUDIT_PRUNE,
+					  retention ? retention : 1, err),
+			       "pruning the audit log", err);
 	return mgmt_store_ext_end(st, ret, err);
 }
 
 int mgmt_store_audit_get(struct mgmt_store_audit *out, struct mgmt_store *st,
 			 uint64_t id, struct fm_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
-
-	ret = mgmt_store_ext_begin(st, false, err);
-	if (ret)
-		return ret;
-	s = acct_stmt(st, AUDIT_GET, err);
-	if (!s) {
-		ret = -FM_EIO;
-		goto out;
-	}
-	acct_bind_i64(s, 1, (int64_t)id);
-	ret = mgmt_store_ext_step(st, s, "reading an audit entry", err);
-	if (ret == 1) {
-		audit_row(out, s);
-		ret = 0;
-	} else if (ret == 0) {
-		ret = fm_err_set(err, FM_ENOENT, "store: no audit entry %llu",
-				 (unsigned long long)id);
-	}
-out:
-	mgmt_store_ext_put(s);
-	return mgmt_store_ext_end(st, ret, err);
+	return acct_get(out, audit_row_item, st, AUDIT_GET, (int64_t)id, NULL,
+			"audit entry", err);
 }
 
 int mgmt_store_audit_list(struct mgmt_store_audit **out, size_t *n,

@@ -58,6 +58,22 @@ int ctl_cmd_plain_opts(const struct ctl_cmd *cmd, int argc, char **argv,
 	return -1;
 }
 
+int ctl_opt_error(const struct ctl_cmd *cmd, int ch, char **argv)
+{
+	if (ch == ':')
+		return ctl_usage_error(cmd, "%s needs an argument",
+				       argv[optind - 1]);
+	return ctl_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+}
+
+int ctl_opt_no_args(const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	if (optind < argc)
+		return ctl_usage_error(cmd, "unexpected argument \"%s\"",
+				       argv[optind]);
+	return -1;
+}
+
 void ctl_print_json(struct json_object *o)
 {
 	printf("%s\n",

@@ -16,6 +16,7 @@
 #define MOVE_URI "/redfish/v1/Fabrics/PCIe/Actions/Oem/MrFabric.MoveEndpoint"
 #define POLL_NS 100000000L /* the task is polled every 100 ms */
 #define BAR_WIDTH 30
+#define BIND_BLADE_MAX 64 /* a blade's name as the user gives it */
 
 /* Options shared by the three commands. */
 struct bind_opts {
@@ -118,6 +119,39 @@ static int resource_check(struct ctl *c, const char *what, const char *uri)
 	int ret = ctl_http_get(&o, c, what, uri);
 
 	json_object_put(o);
+	return ret;
+}
+
+/*
+ * GET zone @zuri into *@zone and find its action @name ("#Zone.AddEndpoint")
+ * in *@target (which points into *@zone).  A zone without it is
+ * CTL_EXIT_SERVER.  The caller releases *@zone, also on failure.
+ */
+static int zone_action(struct json_object **zone, const char **target,
+		       struct ctl *c, const char *what, const char *zuri,
+		       const char *name)
+{
+	int ret = ctl_http_get(zone, c, what, zuri);
+
+	if (ret)
+		return ret;
+	*target = action_target(*zone, name);
+	if (*target)
+		return 0;
+	fprintf(stderr, CTL_PROG ": %s: %s offers no %s\n", what, zuri,
+		name + 1);
+	return CTL_EXIT_SERVER;
+}
+
+/* The function (@ep) and blade (@zuri, @blade) the two arguments name. */
+static int bind_names(char ep[CTL_URI_MAX], char zuri[CTL_URI_MAX],
+		      char blade[BIND_BLADE_MAX], const struct bind_opts *o)
+{
+	int ret = ctl_name_function(ep, CTL_URI_MAX, o->args[0]);
+
+	if (!ret)
+		ret = ctl_name_blade(zuri, CTL_URI_MAX, blade, BIND_BLADE_MAX,
+				     o->args[1]);
 	return ret;
 }
 
@@ -322,7 +356,8 @@ out:
 static int assign_run(struct ctl *c, int argc, char **argv)
 {
 	struct json_object *zone = NULL, *body = NULL;
-	char ep[CTL_URI_MAX], zuri[CTL_URI_MAX], blade[64], what[256];
+	char ep[CTL_URI_MAX], zuri[CTL_URI_MAX], blade[BIND_BLADE_MAX],
+		what[256];
 	char done[512];
 	const char *target;
 	struct bind_opts o;
@@ -331,27 +366,17 @@ static int assign_run(struct ctl *c, int argc, char **argv)
 	ret = bind_parse(&o, &ctl_cmd_assign, argc, argv, "w", 2);
 	if (ret >= 0)
 		return ret;
-	ret = ctl_name_function(ep, sizeof(ep), o.args[0]);
-	if (!ret)
-		ret = ctl_name_blade(zuri, sizeof(zuri), blade, sizeof(blade),
-				     o.args[1]);
+	ret = bind_names(ep, zuri, blade, &o);
 	if (ret)
 		return ret;
 	snprintf(what, sizeof(what), "assign %s to %s", ctl_uri_leaf(ep),
 		 blade);
 	ret = resource_check(c, what, ep);
 	if (!ret)
-		ret = ctl_http_get(&zone, c, what, zuri);
+		ret = zone_action(&zone, &target, c, what, zuri,
+				  "#Zone.AddEndpoint");
 	if (ret)
 		goto out;
-	target = action_target(zone, "#Zone.AddEndpoint");
-	if (!target) {
-		fprintf(stderr,
-			CTL_PROG ": %s: %s offers no Zone.AddEndpoint\n", what,
-			zuri);
-		ret = CTL_EXIT_SERVER;
-		goto out;
-	}
 	body = action_body(ep, NULL, NULL, false);
 	snprintf(done, sizeof(done), "%s assigned to %s", ctl_uri_leaf(ep),
 		 blade);
@@ -367,7 +392,7 @@ static int unassign_run(struct ctl *c, int argc, char **argv)
 	struct json_object *epres = NULL, *zone = NULL, *body = NULL, *links,
 			   *zones;
 	char ep[CTL_URI_MAX], what[256], done[512], zone_uri[CTL_URI_MAX];
-	char blade[64];
+	char blade[BIND_BLADE_MAX];
 	const char *zuri = NULL, *target;
 	struct bind_opts o;
 	int ret;
@@ -393,17 +418,10 @@ static int unassign_run(struct ctl *c, int argc, char **argv)
 		ret = CTL_EXIT_CONFLICT;
 		goto out;
 	}
-	ret = ctl_http_get(&zone, c, what, zuri);
+	ret = zone_action(&zone, &target, c, what, zuri,
+			  "#Zone.RemoveEndpoint");
 	if (ret)
 		goto out;
-	target = action_target(zone, "#Zone.RemoveEndpoint");
-	if (!target) {
-		fprintf(stderr,
-			CTL_PROG ": %s: %s offers no Zone.RemoveEndpoint\n",
-			what, zuri);
-		ret = CTL_EXIT_SERVER;
-		goto out;
-	}
 	body = action_body(ep, NULL, NULL, o.surprise);
 	if (ctl_name_blade(zone_uri, sizeof(zone_uri), blade, sizeof(blade),
 			   ctl_uri_leaf(zuri)))
@@ -421,7 +439,8 @@ out:
 static int move_run(struct ctl *c, int argc, char **argv)
 {
 	struct json_object *body = NULL;
-	char ep[CTL_URI_MAX], zuri[CTL_URI_MAX], blade[64], what[256];
+	char ep[CTL_URI_MAX], zuri[CTL_URI_MAX], blade[BIND_BLADE_MAX],
+		what[256];
 	char done[512];
 	struct bind_opts o;
 	int ret;
@@ -429,10 +448,7 @@ static int move_run(struct ctl *c, int argc, char **argv)
 	ret = bind_parse(&o, &ctl_cmd_move, argc, argv, "ws", 2);
 	if (ret >= 0)
 		return ret;
-	ret = ctl_name_function(ep, sizeof(ep), o.args[0]);
-	if (!ret)
-		ret = ctl_name_blade(zuri, sizeof(zuri), blade, sizeof(blade),
-				     o.args[1]);
+	ret = bind_names(ep, zuri, blade, &o);
 	if (ret)
 		return ret;
 	snprintf(what, sizeof(what), "move %s to %s", ctl_uri_leaf(ep), blade);

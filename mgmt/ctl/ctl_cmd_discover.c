@@ -192,19 +192,12 @@ static int discover_run(struct ctl *c, int argc, char **argv)
 			dump = optarg;
 		else if (ch == 'h')
 			return ctl_cmd_help(&ctl_cmd_discover);
-		else if (ch == ':')
-			return ctl_usage_error(&ctl_cmd_discover,
-					       "%s needs an argument",
-					       argv[optind - 1]);
 		else
-			return ctl_usage_error(&ctl_cmd_discover,
-					       "unknown option %s",
-					       argv[optind - 1]);
+			return ctl_opt_error(&ctl_cmd_discover, ch, argv);
 	}
-	if (optind < argc)
-		return ctl_usage_error(&ctl_cmd_discover,
-				       "unexpected argument \"%s\"",
-				       argv[optind]);
+	ret = ctl_opt_no_args(&ctl_cmd_discover, argc, argv);
+	if (ret >= 0)
+		return ret;
 	ret = dump ? fab_discover_scan_dump(&l, dump, &err)
 		   : fab_discover_scan_host(&l, &err);
 	if (ret < 0) {

@@ -243,21 +243,11 @@ static int events_parse(struct events_opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			return ctl_cmd_help(&ctl_cmd_events);
-		case ':':
-			return ctl_usage_error(&ctl_cmd_events,
-					       "%s needs an argument",
-					       argv[optind - 1]);
 		default:
-			return ctl_usage_error(&ctl_cmd_events,
-					       "unknown option %s",
-					       argv[optind - 1]);
+			return ctl_opt_error(&ctl_cmd_events, ch, argv);
 		}
 	}
-	if (optind < argc)
-		return ctl_usage_error(&ctl_cmd_events,
-				       "unexpected argument \"%s\"",
-				       argv[optind]);
-	return -1;
+	return ctl_opt_no_args(&ctl_cmd_events, argc, argv);
 }
 
 static int events_run(struct ctl *c, int argc, char **argv)

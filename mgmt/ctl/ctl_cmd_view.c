@@ -289,20 +289,13 @@ static int functions_parse(struct fn_filter *f, int argc, char **argv)
 			break;
 		case 'h':
 			return ctl_cmd_help(&ctl_cmd_functions);
-		case ':':
-			return ctl_usage_error(&ctl_cmd_functions,
-					       "%s needs an argument",
-					       argv[optind - 1]);
 		default:
-			return ctl_usage_error(&ctl_cmd_functions,
-					       "unknown option %s",
-					       argv[optind - 1]);
+			return ctl_opt_error(&ctl_cmd_functions, ch, argv);
 		}
 	}
-	if (optind < argc)
-		return ctl_usage_error(&ctl_cmd_functions,
-				       "unexpected argument \"%s\"",
-				       argv[optind]);
+	ret = ctl_opt_no_args(&ctl_cmd_functions, argc, argv);
+	if (ret >= 0)
+		return ret;
 	if (f->free && f->owner[0])
 		return ctl_usage_error(&ctl_cmd_functions,
 				       "--free and --owner exclude each other");

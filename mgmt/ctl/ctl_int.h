@@ -255,6 +255,17 @@ int ctl_cmd_plain_opts(const struct ctl_cmd *cmd, int argc, char **argv,
  * CTL_EXIT_USAGE. */
 int ctl_usage_error(const struct ctl_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * The usage error of getopt_long()'s answer @ch that names no option of
+ * @cmd: ':' (an option without its argument) or anything else (an unknown
+ * option), the option being argv[optind - 1].  CTL_EXIT_USAGE.
+ */
+int ctl_opt_error(const struct ctl_cmd *cmd, int ch, char **argv);
+/*
+ * After the options: a usage error when arguments are left (a command
+ * that takes none), else -1 to go on.
+ */
+int ctl_opt_no_args(const struct ctl_cmd *cmd, int argc, char **argv);
 
 /* Print a JSON value on stdout (pretty, one document), for --json. */
 void ctl_print_json(struct json_object *o);

@@ -223,12 +223,8 @@ static int parse_globals(struct ctl *c, int argc, char **argv)
 		case 'V':
 			printf(CTL_PROG " %s\n", MRFABRIC_VERSION);
 			return CTL_EXIT_OK;
-		case ':':
-			return ctl_usage_error(NULL, "%s needs an argument",
-					       argv[optind - 1]);
 		default:
-			return ctl_usage_error(NULL, "unknown option %s",
-					       argv[optind - 1]);
+			return ctl_opt_error(NULL, ch, argv);
 		}
 	}
 	return -1;

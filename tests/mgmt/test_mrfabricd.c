@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "mgmt/auth.h"
+#include "tests/support/proc.h"
 #include "tests/support/support.h"
 
 #define CHASSIS "examples/chassis-small.json"
@@ -46,49 +47,8 @@ static void teardown(void)
 
 TestSuite(mgmt_mrfabricd, .init = setup, .fini = teardown, .timeout = 60);
 
-/* A process: its pid and its output as read so far. */
-struct proc {
-	pid_t pid;
-	int err_fd;
-	char err[16384];
-	size_t len;
-};
-
-/*
- * Start program @path in the test directory with the NULL-terminated
- * arguments @args; its stdout and stderr go to p.err.
- */
-static struct proc start_prog(const char *path, char *const *args)
-{
-	char *argv[16] = { (char *)path };
-	struct proc p = { 0 };
-	unsigned n = 1;
-	int fds[2];
-
-	while (args[n - 1] && n < 15) {
-		argv[n] = args[n - 1];
-		n++;
-	}
-	cr_assert_eq(pipe(fds), 0);
-	fflush(NULL);
-	p.pid = fork();
-	cr_assert_geq(p.pid, 0);
-	if (p.pid == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		if (chdir(dir) != 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	p.err_fd = fds[0];
-	return p;
-}
-
 /* Start mrfabricd with up to 14 arguments (NULL-terminated). */
-static struct proc run(const char *a0, ...)
+static struct t_proc run(const char *a0, ...)
 {
 	char *args[15] = { NULL };
 	const char *a = a0;
@@ -101,38 +61,25 @@ static struct proc run(const char *a0, ...)
 		a = va_arg(ap, const char *);
 	}
 	va_end(ap);
-	return start_prog(bin, args);
+	return t_proc_start(dir, bin, args);
 }
 
 /*
- * Read stderr until @text shows up (true) or it ends (false); NULL @text
+ * Read output until @text shows up (true) or it ends (false); NULL @text
  * reads to the end.
  */
-static bool read_until(struct proc *p, const char *text)
+static bool read_until(struct t_proc *p, const char *text)
 {
-	while (!text || !strstr(p->err, text)) {
-		struct pollfd pfd = { .fd = p->err_fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, WAIT_MS) <= 0)
-			return false;
-		n = read(p->err_fd, p->err + p->len,
-			 sizeof(p->err) - 1 - p->len);
-		if (n <= 0)
-			return false;
-		p->len += (size_t)n;
-		p->err[p->len] = '\0';
-	}
-	return true;
+	return t_proc_read_until(p, 0, text, WAIT_MS);
 }
 
-static int wait_exit(struct proc *p)
+static int wait_exit(struct t_proc *p)
 {
 	int ws = 0;
 
 	read_until(p, NULL);
 	cr_assert_eq(waitpid(p->pid, &ws, 0), p->pid);
-	close(p->err_fd);
+	close(p->out_fd);
 	cr_assert(WIFEXITED(ws), "mrfabricd died of signal %d",
 		  WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
 	return WEXITSTATUS(ws);
@@ -157,22 +104,22 @@ static const char *write_config(char *path, size_t len, const char *text)
 
 Test(mgmt_mrfabricd, help_exits_zero)
 {
-	struct proc p = run("--help", NULL);
+	struct t_proc p = run("--help", NULL);
 
 	cr_assert_eq(wait_exit(&p), 0);
-	cr_assert_eq(strncmp(p.err,
+	cr_assert_eq(strncmp(p.out,
 			     "Usage: mrfabricd (--sim CHASSIS.json | "
 			     "--switch unix:PATH)\n",
 			     56),
-		     0, "%s", p.err);
+		     0, "%s", p.out);
 }
 
 Test(mgmt_mrfabricd, version_exits_zero)
 {
-	struct proc p = run("--version", NULL);
+	struct t_proc p = run("--version", NULL);
 
 	cr_assert_eq(wait_exit(&p), 0);
-	cr_assert_str_eq(p.err, "mrfabricd 0.1.0\n");
+	cr_assert_str_eq(p.out, "mrfabricd 0.1.0\n");
 }
 
 struct usage_case {
@@ -202,19 +149,19 @@ Test(mgmt_mrfabricd, usage_errors_exit_two_with_a_reason)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *const *a = cases[i].args;
-		struct proc p = run(a[0], a[1], a[2], a[3], NULL);
+		struct t_proc p = run(a[0], a[1], a[2], a[3], NULL);
 
-		cr_assert_eq(wait_exit(&p), 2, "case %zu: %s", i, p.err);
-		cr_assert(strstr(p.err, cases[i].msg), "case %zu: %s", i,
-			  p.err);
-		cr_assert(strstr(p.err, "Try 'mrfabricd --help'."));
+		cr_assert_eq(wait_exit(&p), 2, "case %zu: %s", i, p.out);
+		cr_assert(strstr(p.out, cases[i].msg), "case %zu: %s", i,
+			  p.out);
+		cr_assert(strstr(p.out, "Try 'mrfabricd --help'."));
 	}
 }
 
 Test(mgmt_mrfabricd, bad_config_exits_one_naming_the_field)
 {
 	char chassis[512], cfg[512], want[600];
-	struct proc p;
+	struct t_proc p;
 
 	write_config(cfg, sizeof(cfg), "{\"listen\": {\"port\": 99999}}");
 	p = run("--sim", src(chassis, sizeof(chassis), CHASSIS), "--config",
@@ -224,42 +171,42 @@ Test(mgmt_mrfabricd, bad_config_exits_one_naming_the_field)
 		 "mrfabricd: %s: listen.port: value 99999 above maximum "
 		 "65535\n",
 		 cfg);
-	cr_assert_str_eq(p.err, want);
+	cr_assert_str_eq(p.out, want);
 }
 
 Test(mgmt_mrfabricd, bad_chassis_exits_one)
 {
 	char chassis[512];
-	struct proc p = run("--sim",
-			    src(chassis, sizeof(chassis),
-				"tests/data/bad-missing-required.json"),
-			    "--listen", "127.0.0.1:0", NULL);
+	struct t_proc p = run("--sim",
+			      src(chassis, sizeof(chassis),
+				  "tests/data/bad-missing-required.json"),
+			      "--listen", "127.0.0.1:0", NULL);
 
 	cr_assert_eq(wait_exit(&p), 1);
-	cr_assert(strstr(p.err, "mrfabricd: error: "), "%s", p.err);
-	cr_assert(strstr(p.err, "bad-missing-required.json"), "%s", p.err);
+	cr_assert(strstr(p.out, "mrfabricd: error: "), "%s", p.out);
+	cr_assert(strstr(p.out, "bad-missing-required.json"), "%s", p.out);
 }
 
 Test(mgmt_mrfabricd, unreachable_switch_exits_one_naming_it)
 {
-	struct proc p = run("--switch", "unix:/nonexistent/fmp.sock",
-			    "--listen", "127.0.0.1:0", NULL);
+	struct t_proc p = run("--switch", "unix:/nonexistent/fmp.sock",
+			      "--listen", "127.0.0.1:0", NULL);
 
 	cr_assert_eq(wait_exit(&p), 1);
-	cr_assert(strstr(p.err, "/nonexistent/fmp.sock"), "%s", p.err);
+	cr_assert(strstr(p.out, "/nonexistent/fmp.sock"), "%s", p.out);
 }
 
 /* A started daemon: the port from its log line (HTTPS or plain). */
-static unsigned started(struct proc *p)
+static unsigned started(struct t_proc *p)
 {
 	const char *at;
 	unsigned port = 0;
 
-	cr_assert(read_until(p, "/redfish/v1\n"), "no start: %s", p->err);
-	at = strstr(p->err, "listening on http");
-	cr_assert(at, "%s", p->err);
+	cr_assert(read_until(p, "/redfish/v1\n"), "no start: %s", p->out);
+	at = strstr(p->out, "listening on http");
+	cr_assert(at, "%s", p->out);
 	at = strstr(at, "://127.0.0.1:");
-	cr_assert(at, "%s", p->err);
+	cr_assert(at, "%s", p->out);
 	cr_assert_eq(sscanf(at, "://127.0.0.1:%u", &port), 1);
 	return port;
 }
@@ -267,11 +214,11 @@ static unsigned started(struct proc *p)
 Test(mgmt_mrfabricd, plain_http_off_loopback_exits_one_naming_the_field)
 {
 	char chassis[512];
-	struct proc p = run("--sim", src(chassis, sizeof(chassis), CHASSIS),
-			    "--listen", "0.0.0.0:0", "--plain-http", NULL);
+	struct t_proc p = run("--sim", src(chassis, sizeof(chassis), CHASSIS),
+			      "--listen", "0.0.0.0:0", "--plain-http", NULL);
 
 	cr_assert_eq(wait_exit(&p), 1);
-	cr_assert_str_eq(p.err,
+	cr_assert_str_eq(p.out,
 			 "mrfabricd: --plain-http: listen.plain_http: plain "
 			 "HTTP is allowed only on a loopback address "
 			 "(127.0.0.0/8 or ::1), not on 0.0.0.0: use HTTPS\n");
@@ -282,7 +229,7 @@ Test(mgmt_mrfabricd, first_start_prints_the_admin_password_once)
 	static const char line[] = "first start: Administrator account "
 				   "\"admin\", password ";
 	char chassis[512];
-	struct proc p;
+	struct t_proc p;
 	const char *at;
 	unsigned round;
 
@@ -290,18 +237,18 @@ Test(mgmt_mrfabricd, first_start_prints_the_admin_password_once)
 	for (round = 0; round < 2; round++) {
 		p = run("--sim", chassis, "--listen", "127.0.0.1:0", NULL);
 		started(&p);
-		at = strstr(p.err, line);
+		at = strstr(p.out, line);
 		if (round == 0) {
-			cr_assert(at, "%s", p.err);
+			cr_assert(at, "%s", p.out);
 			cr_assert_eq(strcspn(at + sizeof(line) - 1, "\n"),
 				     MGMT_GENERATED_PASSWORD_LEN);
 		} else {
-			cr_assert_null(at, "printed again: %s", p.err);
+			cr_assert_null(at, "printed again: %s", p.out);
 		}
-		cr_assert(strstr(p.err, "listening on https://"), "%s", p.err);
-		cr_assert(strstr(p.err, "SHA-256 fingerprint "), "%s", p.err);
+		cr_assert(strstr(p.out, "listening on https://"), "%s", p.out);
+		cr_assert(strstr(p.out, "SHA-256 fingerprint "), "%s", p.out);
 		kill(p.pid, SIGTERM);
-		cr_assert_eq(wait_exit(&p), 0, "%s", p.err);
+		cr_assert_eq(wait_exit(&p), 0, "%s", p.out);
 	}
 }
 
@@ -330,7 +277,7 @@ static void http_get_root(unsigned port, char *out, size_t len)
 static void serves_then_stops_on(int sig)
 {
 	char chassis[512], cfg[512], resp[8192], db[600];
-	struct proc p;
+	struct t_proc p;
 	struct stat st;
 	unsigned port;
 
@@ -347,9 +294,9 @@ static void serves_then_stops_on(int sig)
 	snprintf(db, sizeof(db), "%s/state.db", dir);
 	cr_assert_eq(stat(db, &st), 0, "no database %s", db);
 	cr_assert_eq(kill(p.pid, sig), 0);
-	cr_assert_eq(wait_exit(&p), 0, "%s", p.err);
-	cr_assert(strstr(p.err, "shutting down"), "%s", p.err);
-	cr_assert(strstr(p.err, "switch sw0: "), "%s", p.err);
+	cr_assert_eq(wait_exit(&p), 0, "%s", p.out);
+	cr_assert(strstr(p.out, "shutting down"), "%s", p.out);
+	cr_assert(strstr(p.out, "switch sw0: "), "%s", p.out);
 }
 
 Test(mgmt_mrfabricd, sim_daemon_serves_and_stops_on_sigterm)
@@ -365,7 +312,7 @@ Test(mgmt_mrfabricd, sim_daemon_serves_and_stops_on_sigint)
 Test(mgmt_mrfabricd, taken_port_exits_one)
 {
 	char chassis[512];
-	struct proc a, b;
+	struct t_proc a, b;
 	char listen[32];
 	unsigned port;
 
@@ -375,7 +322,7 @@ Test(mgmt_mrfabricd, taken_port_exits_one)
 	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
 	b = run("--sim", chassis, "--listen", listen, NULL);
 	cr_assert_eq(wait_exit(&b), 1);
-	cr_assert(strstr(b.err, "cannot listen on 127.0.0.1:"), "%s", b.err);
+	cr_assert(strstr(b.out, "cannot listen on 127.0.0.1:"), "%s", b.out);
 	kill(a.pid, SIGTERM);
 	cr_assert_eq(wait_exit(&a), 0);
 }
@@ -384,24 +331,24 @@ Test(mgmt_mrfabricd, switch_daemon_manages_mrfabric_sim_over_fmp)
 {
 	char sim_bin[512], chassis[512], sock[600], arg[610], resp[8192];
 	char *sim_args[] = { "--chassis", chassis, "--listen", sock, NULL };
-	struct proc sim, d;
+	struct t_proc sim, d;
 	unsigned port;
 
 	t_binary_path(sim_bin, sizeof(sim_bin), "mrfabric-sim");
 	cr_assert(access(sim_bin, X_OK) == 0, "%s is not built", sim_bin);
 	src(chassis, sizeof(chassis), CHASSIS);
 	snprintf(sock, sizeof(sock), "%s/fmp.sock", dir);
-	sim = start_prog(sim_bin, sim_args);
-	cr_assert(read_until(&sim, "serving FMP on"), "%s", sim.err);
+	sim = t_proc_start(dir, sim_bin, sim_args);
+	cr_assert(read_until(&sim, "serving FMP on"), "%s", sim.out);
 	snprintf(arg, sizeof(arg), "unix:%s", sock);
 	d = run("--switch", arg, "--listen", "127.0.0.1:0", "--plain-http",
 		NULL);
 	port = started(&d);
-	cr_assert(strstr(d.err, "switch sw0: firmware "), "%s", d.err);
+	cr_assert(strstr(d.out, "switch sw0: firmware "), "%s", d.out);
 	http_get_root(port, resp, sizeof(resp));
 	cr_assert_eq(strncmp(resp, "HTTP/1.1 200 ", 13), 0, "%s", resp);
 	kill(d.pid, SIGTERM);
-	cr_assert_eq(wait_exit(&d), 0, "%s", d.err);
+	cr_assert_eq(wait_exit(&d), 0, "%s", d.out);
 	kill(sim.pid, SIGTERM);
-	cr_assert_eq(wait_exit(&sim), 0, "%s", sim.err);
+	cr_assert_eq(wait_exit(&sim), 0, "%s", sim.out);
 }

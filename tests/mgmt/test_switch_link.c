@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/proc.h"
 #include "tests/support/support.h"
 
 #define CHASSIS "examples/chassis-small.json"
@@ -29,69 +30,19 @@
 
 static char dir[] = "/tmp/mrfabricd-link-XXXXXX";
 
-/* A child process and its output (stdout and stderr) read so far. */
-struct proc {
-	pid_t pid;
-	int out_fd;
-	char out[32768];
-	size_t len;
-};
-
 /* The daemon, its switch and where they talk. */
-static struct proc sim, daemon_;
+static struct t_proc sim, daemon_;
 static char sock[128];
 static unsigned port;
 
-static struct proc start_prog(const char *bin, char *const *args)
-{
-	char *argv[16] = { (char *)bin };
-	struct proc p = { 0 };
-	unsigned n = 1;
-	int fds[2];
-
-	while (args[n - 1] && n < 15) {
-		argv[n] = args[n - 1];
-		n++;
-	}
-	cr_assert_eq(pipe(fds), 0);
-	fflush(NULL);
-	p.pid = fork();
-	cr_assert_geq(p.pid, 0);
-	if (p.pid == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		if (chdir(dir) != 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	p.out_fd = fds[0];
-	return p;
-}
-
 /* Read output until @text shows up after offset @from (true) or the
  * output ends or stays silent WAIT_MS (false). */
-static bool read_until(struct proc *p, size_t from, const char *text)
+static bool read_until(struct t_proc *p, size_t from, const char *text)
 {
-	while (p->len < from || !strstr(p->out + from, text)) {
-		struct pollfd pfd = { .fd = p->out_fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, WAIT_MS) <= 0)
-			return false;
-		n = read(p->out_fd, p->out + p->len,
-			 sizeof(p->out) - 1 - p->len);
-		if (n <= 0)
-			return false;
-		p->len += (size_t)n;
-		p->out[p->len] = '\0';
-	}
-	return true;
+	return t_proc_read_until(p, from, text, WAIT_MS);
 }
 
-static void stop_prog(struct proc *p)
+static void stop_prog(struct t_proc *p)
 {
 	int ws;
 
@@ -111,7 +62,7 @@ static void start_sim(void)
 
 	t_binary_path(bin, sizeof(bin), "mrfabric-sim");
 	t_source_path(chassis, sizeof(chassis), CHASSIS);
-	sim = start_prog(bin, args);
+	sim = t_proc_start(dir, bin, args);
 	cr_assert(read_until(&sim, 0, "serving FMP on"), "%s", sim.out);
 }
 
@@ -135,7 +86,7 @@ static void setup(void)
 	fclose(f);
 	start_sim();
 	t_binary_path(bin, sizeof(bin), "mrfabricd");
-	daemon_ = start_prog(bin, args);
+	daemon_ = t_proc_start(dir, bin, args);
 	cr_assert(read_until(&daemon_, 0, "/redfish/v1\n"), "%s", daemon_.out);
 	at = strstr(daemon_.out, "://127.0.0.1:");
 	cr_assert(at, "%s", daemon_.out);
