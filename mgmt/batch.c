@@ -179,8 +179,15 @@ static void batch_bind(struct batch_job *bj)
 		c = &bj->b.changes[i];
 		if (!chg_binds(c))
 			continue;
-		ret = sw_fmp_client_bind(&vppb, batch_fmp(bj), c->fid,
-					 c->partition, c->vppb, &err);
+		/* "any vPPB": ours to choose, not the switch's (move.h) */
+		vppb = (unsigned)c->vppb;
+		ret = c->vppb >= 0 ? 0
+				   : mgmt_slot_pick(&vppb, batch_fmp(bj),
+						    mgmt_tasks_store(bj->tasks),
+						    c->partition, c->fid, &err);
+		if (ret == 0)
+			ret = sw_fmp_client_bind(&vppb, batch_fmp(bj), c->fid,
+						 c->partition, (int)vppb, &err);
 		if (ret < 0) {
 			batch_undo(bj, i, ret, err.msg);
 			return;

@@ -47,11 +47,19 @@ static bool rec_bind_desired(struct mgmt_tasks *t, uint32_t fid, int *ret)
 	*ret = 0;
 	if (mgmt_store_binding_get(&b, mgmt_tasks_store(t), fid, NULL) < 0)
 		return false;
-	*ret = sw_fmp_client_bind(&vppb, mgmt_tasks_fmp(t), fid, b.partition,
-				  b.vppb, &err);
-	if (*ret < 0 && b.vppb >= 0) /* its old slot taken: any free one */
+	*ret = -FM_ENOENT;
+	if (b.vppb >= 0)
 		*ret = sw_fmp_client_bind(&vppb, mgmt_tasks_fmp(t), fid,
-					  b.partition, -1, &err);
+					  b.partition, b.vppb, &err);
+	if (*ret < 0) { /* any vPPB, or its own is taken: a free one */
+		fm_err_clear(&err);
+		*ret = mgmt_slot_pick(&vppb, mgmt_tasks_fmp(t),
+				      mgmt_tasks_store(t), b.partition, fid,
+				      &err);
+		if (*ret == 0)
+			*ret = sw_fmp_client_bind(&vppb, mgmt_tasks_fmp(t), fid,
+						  b.partition, (int)vppb, &err);
+	}
 	if (*ret < 0)
 		FM_LOG(FM_LOG_WARN,
 		       "reconcile: fid 0x%08x: bind to partition "
