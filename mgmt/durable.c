@@ -14,6 +14,8 @@ struct mgmt_durable {
 	struct mgmt_store *st;
 	struct mgmt_store_ckpt *ckpt; /* checkpoints off the loop's thread */
 	struct mgmt_timer flush;
+	struct mgmt_timer gather; /* the commit window */
+	uint64_t asked_at;	  /* loop ns a flush was first asked, 0 */
 	bool failed;
 };
 
@@ -27,13 +29,28 @@ static void durable_flush(void *ctx)
 		FM_LOG(FM_LOG_ERROR, "%s", err.msg);
 }
 
-/* End of a loop iteration: commit what its callbacks asked to be. */
+/*
+ * End of a loop iteration: commit what its callbacks asked to be, once
+ * the commit window since the first ask has passed (answers that arrive
+ * meanwhile share the fsync).
+ */
 static void durable_prewait(void *ctx)
 {
 	struct mgmt_durable *d = ctx;
+	uint64_t now = mgmt_loop_now(d->loop);
 
-	if (mgmt_store_flush_requested(d->st))
+	if (!mgmt_store_flush_requested(d->st))
+		return;
+	if (!d->asked_at)
+		d->asked_at = now;
+	if (now - d->asked_at >= MGMT_DURABLE_WINDOW_NS) {
 		durable_flush(d);
+		return;
+	}
+	if (!mgmt_timer_pending(&d->gather))
+		mgmt_timer_start(d->loop, &d->gather,
+				 MGMT_DURABLE_WINDOW_NS - (now - d->asked_at),
+				 NULL);
 }
 
 static void durable_news(void *ctx, enum mgmt_store_news what)
@@ -48,9 +65,13 @@ static void durable_news(void *ctx, enum mgmt_store_news what)
 		break;
 	case MGMT_STORE_COMMITTED:
 		mgmt_timer_stop(d->loop, &d->flush);
+		mgmt_timer_stop(d->loop, &d->gather);
+		d->asked_at = 0;
 		break;
 	case MGMT_STORE_ABORTED:
 		mgmt_timer_stop(d->loop, &d->flush);
+		mgmt_timer_stop(d->loop, &d->gather);
+		d->asked_at = 0;
 		if (!d->failed)
 			FM_LOG(FM_LOG_ERROR,
 			       "store: a commit failed and changes since the "
@@ -78,6 +99,7 @@ int mgmt_durable_new(struct mgmt_durable **out, struct mgmt_loop *loop,
 	d->loop = loop;
 	d->st = st;
 	mgmt_timer_init(&d->flush, durable_flush, d);
+	mgmt_timer_init(&d->gather, durable_flush, d);
 	ret = mgmt_store_watch(st, durable_news, d, err);
 	if (ret == 0)
 		ret = mgmt_store_ckpt_start(&d->ckpt, st, err);
@@ -105,6 +127,7 @@ void mgmt_durable_free(struct mgmt_durable *d)
 		FM_LOG(FM_LOG_ERROR, "%s", err.msg);
 	mgmt_store_unwatch(d->st, durable_news, d);
 	mgmt_timer_stop(d->loop, &d->flush);
+	mgmt_timer_stop(d->loop, &d->gather);
 	mgmt_loop_set_prewait(d->loop, NULL, NULL);
 	mgmt_store_ckpt_stop(d->ckpt);
 	free(d);

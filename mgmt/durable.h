@@ -5,8 +5,9 @@
  *
  * Everything the loop's callbacks write to the store between two flushes
  * is one transaction, committed with one fsync.  A round is flushed:
- *   - at the end of a loop iteration (mgmt_loop_set_prewait()) in which
- *     something asked for it (mgmt_store_flush_request()): the HTTP layer
+ *   - at the end of the loop iteration (mgmt_loop_set_prewait()) in
+ *     which MGMT_DURABLE_WINDOW_NS have passed since something asked for
+ *     it (mgmt_store_flush_request()): the HTTP layer
  *     does for every answer to a mutating request, and for any answer
  *     while a flush is asked, and holds those answers (suspended
  *     connections) until the commit, so an acknowledged change is
@@ -35,6 +36,16 @@
 struct mgmt_loop;
 struct mgmt_store;
 struct mgmt_durable;
+
+/*
+ * Commit window: a flush asked for waits this long (wall time) for more
+ * answers to share its fsync.  With several clients moving VFs it more
+ * than pays for itself (bench_moves: 4 clients on ext4 1,037 -> 1,501
+ * moves/s, p99 6.5 -> 4.0 ms); one client waits 0.3 ms more per answer.
+ * The loop sleeps in whole ms, so when nothing else is due the window
+ * can stretch to 1 ms.
+ */
+#define MGMT_DURABLE_WINDOW_NS 300000ull
 
 /* Longest a round stays open (wall time). */
 #define MGMT_DURABLE_DELAY_NS 10000000ull
