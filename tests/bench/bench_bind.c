@@ -46,17 +46,10 @@
 
 #include "sim/sim.h"
 #include "switchfw/switchfw.h"
+#include "tests/bench/chassis_gen.h"
 
 #define BB_VPPBS 8
 #define BB_MAX_BLADES 32
-
-struct shape {
-	const char *name;
-	unsigned switches;
-	unsigned blades_per_switch;
-	unsigned pfs_per_switch;
-	unsigned vfs;
-};
 
 struct figures {
 	double bind, bind_local, bind_remote;
@@ -66,7 +59,7 @@ struct figures {
 };
 
 struct bench {
-	const struct shape *sh;
+	const struct gen_shape *sh;
 	struct sim_chassis *ch;
 	struct sim_clock *clk;
 	struct sw_fw *fw;
@@ -109,107 +102,6 @@ static uint64_t bb_rand(struct bench *b)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
-}
-
-/* ---------------------------------------------------------------------
- * The chassis, generated as JSON text.
- */
-
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-static void add(struct text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if ((size_t)n < t->cap - t->len)
-			break;
-		t->cap = t->cap * 2 + (size_t)n;
-		t->s = realloc(t->s, t->cap);
-		if (!t->s)
-			die("out of memory");
-	}
-	t->len += (size_t)n;
-}
-
-/*
- * Switch s has its blades on ports 0.., its PFs next, then one fabric
- * port to each other switch: port base + j goes to switch j (skipping
- * itself), so every pair of switches is one hop apart.
- */
-static unsigned fabric_port(const struct shape *sh, unsigned s, unsigned to)
-{
-	unsigned base = sh->blades_per_switch + sh->pfs_per_switch;
-
-	return base + (to < s ? to : to - 1);
-}
-
-static char *generate(const struct shape *sh)
-{
-	static const char link[] = "\"link\": {\"width\": 16, "
-				   "\"speed\": \"32GT/s\"}";
-	struct text t = { malloc(4096), 0, 4096 };
-	unsigned s, i, nb = sh->switches * sh->blades_per_switch;
-	unsigned np = sh->switches * sh->pfs_per_switch;
-
-	if (!t.s)
-		die("out of memory");
-	add(&t, "{\"name\": \"%s\", \"blades\": [", sh->name);
-	for (i = 0; i < nb; i++)
-		add(&t, "%s{\"name\": \"blade%u\", %s}", i ? ", " : "", i,
-		    link);
-	add(&t, "], \"switches\": [");
-	for (s = 0; s < sh->switches; s++) {
-		unsigned port = 0;
-
-		add(&t,
-		    "%s{\"name\": \"sw%u\", \"vendor\": \"0x1000\", "
-		    "\"device\": \"0xc030\", \"ports\": [",
-		    s ? ", " : "", s);
-		for (i = 0; i < sh->blades_per_switch; i++, port++)
-			add(&t,
-			    "%s{\"number\": %u, \"kind\": \"upstream\", %s, "
-			    "\"blade\": \"blade%u\"}",
-			    port ? ", " : "", port, link,
-			    s * sh->blades_per_switch + i);
-		for (i = 0; i < sh->pfs_per_switch; i++, port++)
-			add(&t,
-			    ", {\"number\": %u, \"kind\": \"downstream\", %s, "
-			    "\"endpoint\": \"nic%u\"}",
-			    port, link, s * sh->pfs_per_switch + i);
-		for (i = 0; i < sh->switches; i++)
-			if (i != s)
-				add(&t,
-				    ", {\"number\": %u, \"kind\": \"fabric\", "
-				    "%s, \"peer\": {\"switch\": \"sw%u\", "
-				    "\"port\": %u}}",
-				    fabric_port(sh, s, i), link, i,
-				    fabric_port(sh, i, s));
-		add(&t, "]}");
-	}
-	add(&t, "], \"endpoints\": [");
-	for (i = 0; i < np; i++)
-		add(&t,
-		    "%s{\"name\": \"nic%u\", \"vendor\": \"0x15b3\", "
-		    "\"device\": \"0x1021\", \"class\": \"0x020000\", %s, "
-		    "\"bars\": [{\"index\": 0, \"size\": \"64M\", "
-		    "\"mem64\": true, \"prefetchable\": true}], "
-		    "\"sriov\": {\"total_vfs\": %u, \"vf_device\": "
-		    "\"0x101e\", \"vf_bars\": [{\"index\": 0, \"size\": "
-		    "\"2M\", \"mem64\": true, \"prefetchable\": true}]}}",
-		    i ? ", " : "", i, link, sh->vfs);
-	add(&t, "]}");
-	return t.s;
 }
 
 /* ---------------------------------------------------------------------
@@ -257,7 +149,8 @@ static void bb_learn_blade(struct bench *b, unsigned i)
 	}
 }
 
-static void bb_setup(struct bench *b, const struct shape *sh, const char *json)
+static void bb_setup(struct bench *b, const struct gen_shape *sh,
+		     const char *json)
 {
 	struct sw_fw_config cfg = { .vppbs = BB_VPPBS };
 	struct fm_err err = { 0 };
@@ -397,8 +290,8 @@ struct round_slot {
 	unsigned part, vppb;
 };
 
-static void bb_run(struct figures *f, const struct shape *sh, const char *json,
-		   unsigned ops)
+static void bb_run(struct figures *f, const struct gen_shape *sh,
+		   const char *json, unsigned ops)
 {
 	struct bench b;
 	unsigned per_round, nslots, nremote = 0, nlocal = 0, nu[2] = { 0 };
@@ -480,7 +373,7 @@ static void keep_best(struct figures *best, const struct figures *f, bool first)
 	best->cfg_read = lower(best->cfg_read, f->cfg_read);
 }
 
-static void print(const struct shape *sh, const struct figures *f)
+static void print(const struct gen_shape *sh, const struct figures *f)
 {
 	printf("%-5s %5u VFs  %u binds/run: bind %6.2f us (local %6.2f, "
 	       "across fabric %6.2f)  unbind surprise %6.2f us, managed "
@@ -492,11 +385,13 @@ static void print(const struct shape *sh, const struct figures *f)
 
 int main(int argc, char **argv)
 {
-	static const struct shape small = { "small", 1, 2, 1, 64 };
-	static const struct shape big = { "big", 4, 8, 16, 256 };
+	static const struct gen_shape small = { "small", 1,  2,
+						1,	 64, GEN_FABRIC_MESH };
+	static const struct gen_shape big = { "big", 4,	  8,
+					      16,    256, GEN_FABRIC_MESH };
 	unsigned ops = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 8192;
 	unsigned runs = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 5;
-	char *js = generate(&small), *jb = generate(&big);
+	char *js = gen_chassis(&small), *jb = gen_chassis(&big);
 	struct figures fs, fb, f;
 	double ratio;
 	bool ok;

@@ -27,15 +27,7 @@
 #include <time.h>
 
 #include "sim/sim.h"
-
-struct shape {
-	const char *name;
-	unsigned switches;
-	unsigned blades_per_switch;
-	unsigned pfs_per_switch;
-	unsigned vfs;
-	bool ring; /* fabric links between neighbouring switches */
-};
+#include "tests/bench/chassis_gen.h"
 
 struct timing {
 	double build, power_on, vf_enable, enumerate;
@@ -67,95 +59,6 @@ static long maxrss_kib(void)
 	return ru.ru_maxrss;
 }
 
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-static void add(struct text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if ((size_t)n < t->cap - t->len)
-			break;
-		t->cap = t->cap * 2 + (size_t)n;
-		t->s = realloc(t->s, t->cap);
-		if (!t->s) {
-			perror("realloc");
-			exit(1);
-		}
-	}
-	t->len += (size_t)n;
-}
-
-static char *generate(const struct shape *sh)
-{
-	static const char link[] = "\"link\": {\"width\": 16, "
-				   "\"speed\": \"32GT/s\"}";
-	struct text t = { malloc(4096), 0, 4096 };
-	unsigned s, i, nb = sh->switches * sh->blades_per_switch;
-	unsigned np = sh->switches * sh->pfs_per_switch;
-
-	add(&t, "{\"name\": \"%s\", \"blades\": [", sh->name);
-	for (i = 0; i < nb; i++)
-		add(&t, "%s{\"name\": \"blade%u\", %s}", i ? ", " : "", i,
-		    link);
-	add(&t, "], \"switches\": [");
-	for (s = 0; s < sh->switches; s++) {
-		unsigned port = 0;
-
-		add(&t,
-		    "%s{\"name\": \"sw%u\", \"vendor\": \"0x1000\", "
-		    "\"device\": \"0xc030\", \"ports\": [",
-		    s ? ", " : "", s);
-		for (i = 0; i < sh->blades_per_switch; i++, port++)
-			add(&t,
-			    "%s{\"number\": %u, \"kind\": \"upstream\", %s, "
-			    "\"blade\": \"blade%u\"}",
-			    port ? ", " : "", port, link,
-			    s * sh->blades_per_switch + i);
-		for (i = 0; i < sh->pfs_per_switch; i++, port++)
-			add(&t,
-			    ", {\"number\": %u, \"kind\": \"downstream\", %s, "
-			    "\"endpoint\": \"nic%u\"}",
-			    port, link, s * sh->pfs_per_switch + i);
-		if (sh->ring) {
-			/* port P+0 to the next switch, P+1 to the previous */
-			add(&t,
-			    ", {\"number\": %u, \"kind\": \"fabric\", %s, "
-			    "\"peer\": {\"switch\": \"sw%u\", \"port\": %u}}",
-			    port, link, (s + 1) % sh->switches, port + 1);
-			add(&t,
-			    ", {\"number\": %u, \"kind\": \"fabric\", %s, "
-			    "\"peer\": {\"switch\": \"sw%u\", \"port\": %u}}",
-			    port + 1, link,
-			    (s + sh->switches - 1) % sh->switches, port);
-		}
-		add(&t, "]}");
-	}
-	add(&t, "], \"endpoints\": [");
-	for (i = 0; i < np; i++)
-		add(&t,
-		    "%s{\"name\": \"nic%u\", \"vendor\": \"0x15b3\", "
-		    "\"device\": \"0x1021\", \"class\": \"0x020000\", %s, "
-		    "\"bars\": [{\"index\": 0, \"size\": \"64M\", "
-		    "\"mem64\": true, \"prefetchable\": true}], "
-		    "\"sriov\": {\"total_vfs\": %u, \"vf_device\": "
-		    "\"0x101e\", \"vf_bars\": [{\"index\": 0, \"size\": "
-		    "\"2M\", \"mem64\": true, \"prefetchable\": true}]}}",
-		    i ? ", " : "", i, link, sh->vfs);
-	add(&t, "]}");
-	return t.s;
-}
-
 static void die(const char *what, const struct fm_err *err)
 {
 	fprintf(stderr, "bench_chassis: %s: %s\n", what, err->msg);
@@ -163,7 +66,8 @@ static void die(const char *what, const struct fm_err *err)
 }
 
 /* Firmware's sequence through the HAL: NumVFs, then VF Enable + MSE. */
-static unsigned enable_all_vfs(struct sim_chassis *ch, const struct shape *sh)
+static unsigned enable_all_vfs(struct sim_chassis *ch,
+			       const struct gen_shape *sh)
 {
 	struct fm_err err = { 0 };
 	unsigned s, i, total = 0;
@@ -205,7 +109,7 @@ static unsigned enable_all_vfs(struct sim_chassis *ch, const struct shape *sh)
 	return total;
 }
 
-static struct timing run_once(const struct shape *sh, const char *json)
+static struct timing run_once(const struct gen_shape *sh, const char *json)
 {
 	struct sim_chassis *ch = NULL;
 	struct fm_err err = { 0 };
@@ -246,10 +150,10 @@ struct result {
 	long peak_kib, delta_kib;
 };
 
-static struct result measure(const struct shape *sh, unsigned runs,
+static struct result measure(const struct gen_shape *sh, unsigned runs,
 			     long baseline_kib)
 {
-	char *json = generate(sh);
+	char *json = gen_chassis(sh);
 	struct result r = { 0 };
 	unsigned i;
 
@@ -265,7 +169,7 @@ static struct result measure(const struct shape *sh, unsigned runs,
 	return r;
 }
 
-static void print(const struct shape *sh, const struct result *r)
+static void print(const struct gen_shape *sh, const struct result *r)
 {
 	const struct timing *t = &r->best;
 
@@ -280,8 +184,11 @@ static void print(const struct shape *sh, const struct result *r)
 
 int main(int argc, char **argv)
 {
-	static const struct shape small = { "reference", 1, 2, 1, 64, false };
-	static const struct shape big = { "big", 4, 8, 16, 256, true };
+	static const struct gen_shape small = {
+		"reference", 1, 2, 1, 64, GEN_FABRIC_NONE
+	};
+	static const struct gen_shape big = { "big", 4,	  8,
+					      16,    256, GEN_FABRIC_RING };
 	unsigned runs = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 5;
 	long baseline = maxrss_kib();
 	struct result rs, rb;
