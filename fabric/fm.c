@@ -86,10 +86,18 @@ static const char *const fm_level_names[] = {
 	[FM_LOG_DEBUG] = "debug",
 };
 
+static const char *fm_log_program = "mrfabric";
+
+void fm_log_set_program(const char *name)
+{
+	fm_log_program = name ? name : "mrfabric";
+}
+
 static void fm_log_stderr(void *ctx, enum fm_log_level level, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "mrfabric: %s: %s\n", fm_log_level_name(level), msg);
+	fprintf(stderr, "%s: %s: %s\n", fm_log_program,
+		fm_log_level_name(level), msg);
 }
 
 static fm_log_sink_fn *fm_log_sink = fm_log_stderr;

@@ -80,6 +80,9 @@ extern enum fm_log_level fm_log_threshold;
  * before starting threads.
  */
 void fm_log_set_sink(fm_log_sink_fn *fn, void *ctx);
+/* The program the default sink names in its lines ("mrfabric" when
+ * @name is NULL; @name is borrowed: a string literal). */
+void fm_log_set_program(const char *name);
 void fm_log_set_level(enum fm_log_level level);
 const char *fm_log_level_name(enum fm_log_level level);
 void fm_log_emit(enum fm_log_level level, const char *fmt, ...)

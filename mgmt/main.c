@@ -131,12 +131,6 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static void log_sink(void *ctx, enum fm_log_level level, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, PROG ": %s: %s\n", fm_log_level_name(level), msg);
-}
-
 /* Returns -1 to go on, else the exit status. */
 static int parse_args(struct options *o, int argc, char **argv)
 {
@@ -536,7 +530,7 @@ int main(int argc, char **argv)
 	status = configure(&d.cfg, &o);
 	if (status >= 0)
 		return status;
-	fm_log_set_sink(log_sink, NULL);
+	fm_log_set_program(PROG);
 	fm_log_set_level(d.cfg.log_level);
 	/* a client that hangs up must not kill the daemon */
 	signal(SIGPIPE, SIG_IGN);
