@@ -25,6 +25,7 @@
 #include "switchfw/fmp.h"
 #include "switchfw/switchfw.h"
 #include "tests/mgmt/json_path.h"
+#include "tests/mgmt/mf_fixture.h"
 #include "tests/support/support.h"
 
 #define REG_URI "/redfish/v1/Registries"
@@ -415,53 +416,30 @@ Test(mgmt_res_registries, oem_registry_document_needs_authentication)
  * fini around these tests' own)
  */
 static struct {
-	struct sim_chassis *ch;
-	struct sw_fw *fw;
+	struct mf_fx mf; /* chassis, firmware, FMP in-process */
 	struct mgmt_loop *loop;
-	struct sw_fmp_client *fmp;
 	struct mgmt_store *store;
 	struct mgmt_events *ev;
 	struct mgmt_tasks *tasks;
 } hx;
 
-static void quiet(void *lctx, enum fm_log_level level, const char *msg)
-{
-	(void)lctx;
-	(void)level;
-	(void)msg;
-}
-
 static void hub_setup(void)
 {
-	struct sw_fmp_transport t;
 	struct fm_err err = { 0 };
-	struct fab_chip *chip;
-	char path[512];
 
-	fm_log_set_sink(quiet, NULL);
-	cr_assert_eq(
-		sim_chassis_load(&hx.ch,
-				 t_source_path(path, sizeof(path),
-					       "examples/chassis-small.json"),
-				 &err),
-		0, "%s", err.msg);
-	chip = sim_switch_chip(sim_chassis_switch(hx.ch, 0));
-	cr_assert_eq(sw_fw_new(&hx.fw, &chip, 1, NULL, &err), 0, "%s", err.msg);
-	cr_assert_eq(sw_fw_start(hx.fw, &err), 0, "%s", err.msg);
-	cr_assert_eq(sim_chassis_power_on(hx.ch, &err), 0, "%s", err.msg);
+	mf_setup(&hx.mf, MF_SMALL);
 	cr_assert_eq(mgmt_loop_new(&hx.loop, &err), 0, "%s", err.msg);
-	cr_assert_eq(mgmt_loop_set_vclock(hx.loop, sim_chassis_clock(hx.ch), 0,
-					  &err),
+	cr_assert_eq(mgmt_loop_set_vclock(hx.loop, sim_chassis_clock(hx.mf.ch),
+					  0, &err),
 		     0, "%s", err.msg);
-	sw_fmp_transport_local(&t, hx.fw);
-	cr_assert_eq(sw_fmp_client_new(&hx.fmp, &t, &err), 0, "%s", err.msg);
 	cr_assert_eq(mgmt_store_open(&hx.store, ":memory:", &err), 0, "%s",
 		     err.msg);
-	cr_assert_eq(
-		mgmt_events_new(&hx.ev, hx.loop, hx.store, hx.fmp, NULL, &err),
-		0, "%s", err.msg);
-	cr_assert_eq(mgmt_tasks_new(&hx.tasks, hx.loop, hx.fmp, hx.store, &err),
+	cr_assert_eq(mgmt_events_new(&hx.ev, hx.loop, hx.store, hx.mf.fmp, NULL,
+				     &err),
 		     0, "%s", err.msg);
+	cr_assert_eq(
+		mgmt_tasks_new(&hx.tasks, hx.loop, hx.mf.fmp, hx.store, &err),
+		0, "%s", err.msg);
 	mgmt_tasks_set_events(hx.tasks, hx.ev);
 }
 
@@ -470,11 +448,9 @@ static void hub_teardown(void)
 	mgmt_tasks_free(hx.tasks);
 	mgmt_events_free(hx.ev);
 	mgmt_store_close(hx.store);
-	sw_fmp_client_free(hx.fmp);
 	if (hx.loop)
 		mgmt_loop_set_vclock(hx.loop, NULL, 1, NULL);
-	sw_fw_free(hx.fw);
-	sim_chassis_free(hx.ch);
+	mf_teardown(&hx.mf);
 	mgmt_loop_free(hx.loop);
 }
 
@@ -541,8 +517,8 @@ Test(mgmt_res_registries, switch_events_of_the_hub_resolve_in_registries,
 {
 	struct fm_err err = { 0 };
 
-	cr_assert_eq(sw_fw_bind(hx.fw, SW_FID(0, 2, 1), 0, -1, NULL, &err), 0,
-		     "%s", err.msg);
+	cr_assert_eq(sw_fw_bind(hx.mf.fw, SW_FID(0, 2, 1), 0, -1, NULL, &err),
+		     0, "%s", err.msg);
 	cr_assert_eq(mgmt_events_sync(hx.ev, &err), 0, "%s", err.msg);
 	cr_assert_eq(check_recorded_events(MGMT_EVENTS_OEM_REGISTRY
 					   ".FunctionBound"),
